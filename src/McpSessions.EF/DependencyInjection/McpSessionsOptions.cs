@@ -1,0 +1,55 @@
+namespace McpSessions.EF.DependencyInjection;
+
+/// <summary>Options of the session store. Bound from the <c>McpSessions</c> configuration section.</summary>
+public sealed class McpSessionsOptions
+{
+    /// <summary>The configuration section these options bind from.</summary>
+    public const string SectionName = "McpSessions";
+
+    /// <summary>Where sessions are stored. Default: a SQLite file.</summary>
+    public SessionStorageProvider Provider { get; set; } = SessionStorageProvider.Sqlite;
+
+    /// <summary>
+    /// The connection string: an Npgsql connection string or <c>postgres://</c> URI for PostgreSQL, or a
+    /// Microsoft.Data.Sqlite connection string for SQLite (which wins over <see cref="SqlitePath"/>).
+    /// </summary>
+    public string? ConnectionString { get; set; }
+
+    /// <summary>The SQLite file when no <see cref="ConnectionString"/> is given. Default <c>mcp-sessions.db</c> in the current directory.</summary>
+    public string SqlitePath { get; set; } = "mcp-sessions.db";
+
+    /// <summary>
+    /// Apply pending migrations on the first store call. Default: on for SQLite and memory, off for PostgreSQL,
+    /// where schema changes belong to a deployment step (<c>dotnet ef database update</c> or <c>mcp-sessions migrate</c>).
+    /// </summary>
+    public bool? AutoMigrate { get; set; }
+
+    /// <summary>How long a pending session (OAuth in progress) lives. Default 10 minutes.</summary>
+    public TimeSpan PendingTtl { get; set; } = TimeSpan.FromMinutes(10);
+
+    /// <summary>The <c>expires_at</c> written when a session becomes active (for @mcp-ts/sdk). Default 12 hours.</summary>
+    public TimeSpan ActiveTtl { get; set; } = TimeSpan.FromHours(12);
+
+    /// <summary>An active session unused for this long is dormant and no longer live. Default 30 days.</summary>
+    public TimeSpan DormantAfter { get; set; } = TimeSpan.FromDays(30);
+
+    /// <summary>Run <c>CleanupExpiredAsync</c> in a hosted background service. Default on.</summary>
+    public bool CleanupEnabled { get; set; } = true;
+
+    /// <summary>The interval between cleanup runs. Default 5 minutes.</summary>
+    public TimeSpan CleanupInterval { get; set; } = TimeSpan.FromMinutes(5);
+
+    /// <summary>The most rows one cleanup batch deletes (one short transaction each). Default 1000.</summary>
+    public int CleanupBatchSize { get; set; } = 1000;
+
+    /// <summary>The table name. Default <c>mcp_sessions</c>, the name @mcp-ts/sdk uses.</summary>
+    public string TableName { get; set; } = "mcp_sessions";
+
+    /// <summary>The schema, or <see langword="null"/> for the provider's default.</summary>
+    public string? Schema { get; set; }
+
+    /// <summary>Set by <c>AddMcpSessions&lt;TContext&gt;()</c>: the provider and connection are the host context's.</summary>
+    internal bool UsesHostContext { get; set; }
+
+    internal bool ResolvedAutoMigrate => AutoMigrate ?? Provider is SessionStorageProvider.Sqlite or SessionStorageProvider.Memory;
+}

@@ -1,0 +1,37 @@
+using McpSessions.EF.DependencyInjection;
+using McpSessions.EF.Model;
+using McpSessions.EF.Providers;
+using Microsoft.EntityFrameworkCore;
+
+namespace McpSessions.EF.Infrastructure;
+
+/// <summary>
+/// What the migrations assemblies' design-time factories share: a <see cref="SessionsDbContext"/> for one provider,
+/// on the connection given to <c>dotnet ef</c> (its <c>--connection</c> option, or the environment).
+/// </summary>
+internal static class DesignTimeSessionsContext
+{
+    /// <summary>
+    /// PostgreSQL reads <c>DATABASE_URL</c>; SQLite reads <c>MCP_TS_STORAGE_SQLITE_PATH</c>. Without them a placeholder
+    /// is used, which is enough for <c>dotnet ef migrations add</c> (it does not connect).
+    /// </summary>
+    public static SessionsDbContext Create(SessionStorageProvider provider)
+    {
+        var builder = new DbContextOptionsBuilder<SessionsDbContext>();
+        if (provider is SessionStorageProvider.Postgres)
+        {
+            var connection = Environment.GetEnvironmentVariable("DATABASE_URL") is { Length: > 0 } url
+                ? PostgresConnectionString.Normalize(url)
+                : "Host=localhost;Database=mcp_sessions";
+            builder.UseNpgsql(connection, o => o.MigrationsAssembly(SessionsProvider.Postgres.MigrationsAssembly).MigrationsHistoryTable(SessionsProvider.MigrationsHistoryTable));
+        }
+        else
+        {
+            var path = Environment.GetEnvironmentVariable("MCP_TS_STORAGE_SQLITE_PATH") is { Length: > 0 } p ? p : "mcp-sessions.db";
+            builder.UseSqlite($"Data Source={path}", o => o.MigrationsAssembly(SessionsProvider.Sqlite.MigrationsAssembly).MigrationsHistoryTable(SessionsProvider.MigrationsHistoryTable));
+        }
+
+        builder.UseMcpSessions(new McpSessionsModelOptions());
+        return new SessionsDbContext(builder.Options);
+    }
+}

@@ -1,0 +1,15 @@
+using McpSessions.EF.Model;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Infrastructure;
+
+namespace McpSessions.EF.Infrastructure;
+
+internal static class McpSessionsDbContextOptionsBuilderExtensions
+{
+    /// <summary>Adds the session settings to a context's options (done for the host by <c>AddMcpSessions</c>).</summary>
+    public static DbContextOptionsBuilder UseMcpSessions(this DbContextOptionsBuilder builder, McpSessionsModelOptions modelOptions)
+    {
+        ((IDbContextOptionsBuilderInfrastructure)builder).AddOrUpdateExtension(new McpSessionsDbContextOptionsExtension(modelOptions));
+        return builder;
+    }
+}

@@ -1,0 +1,35 @@
+using McpSessions.EF.Infrastructure;
+using McpSessions.EF.Providers;
+using Microsoft.EntityFrameworkCore;
+
+namespace McpSessions.EF.Model;
+
+/// <summary>Maps <see cref="McpSession"/> into any <see cref="DbContext"/>.</summary>
+public static class McpSessionsModelBuilderExtensions
+{
+    /// <summary>
+    /// Maps <see cref="McpSession"/> to <c>mcp_sessions</c> with the column names, types, indexes and concurrency token
+    /// of SPEC §2, for the provider <paramref name="context"/> is configured with (PostgreSQL or SQLite).
+    /// Call it from <c>OnModelCreating</c>: <c>modelBuilder.ApplyMcpSessions(this);</c>
+    /// </summary>
+    /// <param name="modelBuilder">The model builder.</param>
+    /// <param name="context">The context being built; its provider decides the column types.</param>
+    /// <param name="configure">Optional table and schema names. Options given to <c>AddMcpSessions</c> apply first.</param>
+    public static ModelBuilder ApplyMcpSessions(this ModelBuilder modelBuilder, DbContext context, Action<McpSessionsModelOptions>? configure = null)
+    {
+        ArgumentNullException.ThrowIfNull(modelBuilder);
+        ArgumentNullException.ThrowIfNull(context);
+
+        var extension = McpSessionsDbContextOptionsExtension.Find(context);
+        var options = new McpSessionsModelOptions
+        {
+            TableName = extension?.ModelOptions.TableName ?? "mcp_sessions",
+            Schema = extension?.ModelOptions.Schema,
+        };
+        configure?.Invoke(options);
+
+        var provider = SessionsProvider.For(context.Database.ProviderName);
+        modelBuilder.ApplyConfiguration(new McpSessionConfiguration(options, provider));
+        return modelBuilder;
+    }
+}

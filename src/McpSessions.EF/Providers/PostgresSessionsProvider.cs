@@ -1,0 +1,33 @@
+using McpSessions.EF.Model;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Metadata.Builders;
+using Npgsql;
+
+namespace McpSessions.EF.Providers;
+
+/// <summary>PostgreSQL and Supabase: native <c>timestamptz</c> and <c>jsonb</c>, <c>xmin</c> as the concurrency token.</summary>
+internal sealed class PostgresSessionsProvider : SessionsProvider
+{
+    public override string Name => "postgres";
+
+    public override string EfProviderName => "Npgsql.EntityFrameworkCore.PostgreSQL";
+
+    public override string MigrationsAssembly => "McpSessions.EF.Migrations.Postgres";
+
+    public override string JsonColumnType => "jsonb";
+
+    public override void ConfigureSession(EntityTypeBuilder<McpSession> session)
+    {
+        // The same defaults as @mcp-ts/sdk's install_mcp_sessions.sql, so a Node writer can omit these columns.
+        session.Property(s => s.Id).HasColumnType("uuid").HasDefaultValueSql("gen_random_uuid()");
+        session.Property(s => s.CreatedAt).HasColumnType("timestamptz").HasDefaultValueSql("now()").ValueGeneratedNever();
+        session.Property(s => s.UpdatedAt).HasColumnType("timestamptz").HasDefaultValueSql("now()").ValueGeneratedNever();
+        session.Property(s => s.ExpiresAt).HasColumnType("timestamptz");
+
+        // xmin is a system column: every row has it and every write moves it.
+        session.Property(s => s.Version).IsRowVersion();
+    }
+
+    public override bool IsUniqueViolation(DbUpdateException exception) =>
+        exception.InnerException is PostgresException { SqlState: PostgresErrorCodes.UniqueViolation };
+}

@@ -1,0 +1,32 @@
+using McpSessions.EF.DependencyInjection;
+using Microsoft.EntityFrameworkCore;
+
+namespace McpSessions.EF.Providers;
+
+/// <summary>
+/// The database the library's own <see cref="Model.SessionsDbContext"/> talks to, and the connection resources it
+/// owns (a PostgreSQL data source, or the connection that keeps an in-memory SQLite database alive).
+/// Disposing it releases them.
+/// </summary>
+internal abstract class SessionsDatabase : IAsyncDisposable
+{
+    public abstract SessionsProvider Provider { get; }
+
+    /// <summary>A description for messages, with no password.</summary>
+    public abstract string Description { get; }
+
+    /// <summary>Points <paramref name="builder"/> at this database, with the migrations assembly and history table.</summary>
+    public abstract void Configure(DbContextOptionsBuilder builder);
+
+    /// <summary>One-time preparation before the first use (SQLite's journal mode), after the schema check.</summary>
+    public virtual Task PrepareAsync(DbContext context, CancellationToken cancellationToken) => Task.CompletedTask;
+
+    public abstract ValueTask DisposeAsync();
+
+    public static SessionsDatabase Create(McpSessionsOptions options) => options.Provider switch
+    {
+        SessionStorageProvider.Postgres or SessionStorageProvider.Supabase => new PostgresSessionsDatabase(options.ConnectionString!),
+        SessionStorageProvider.Memory => SqliteSessionsDatabase.InMemory(),
+        _ => SqliteSessionsDatabase.File(options.ConnectionString, options.SqlitePath),
+    };
+}

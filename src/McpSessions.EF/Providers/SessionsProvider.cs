@@ -1,0 +1,48 @@
+using McpSessions.EF.Model;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Metadata.Builders;
+using Microsoft.EntityFrameworkCore.Query;
+
+namespace McpSessions.EF.Providers;
+
+/// <summary>
+/// Everything that differs between the relational providers. The rest of the library is provider-neutral:
+/// a new provider is one subclass of this.
+/// </summary>
+internal abstract class SessionsProvider
+{
+    public static readonly SessionsProvider Postgres = new PostgresSessionsProvider();
+    public static readonly SessionsProvider Sqlite = new SqliteSessionsProvider();
+
+    /// <summary>The provider's name for people: <c>postgres</c>, <c>sqlite</c>.</summary>
+    public abstract string Name { get; }
+
+    /// <summary>The EF Core provider assembly name, as <c>DatabaseFacade.ProviderName</c> reports it.</summary>
+    public abstract string EfProviderName { get; }
+
+    /// <summary>The assembly holding this provider's migrations for <see cref="SessionsDbContext"/>.</summary>
+    public abstract string MigrationsAssembly { get; }
+
+    /// <summary>The column type of the JSON columns.</summary>
+    public abstract string JsonColumnType { get; }
+
+    /// <summary>Column types, defaults, converters and the concurrency token that differ by provider.</summary>
+    public abstract void ConfigureSession(EntityTypeBuilder<McpSession> session);
+
+    /// <summary>Whether <paramref name="exception"/> is a unique-key violation.</summary>
+    public abstract bool IsUniqueViolation(DbUpdateException exception);
+
+    /// <summary>Moves the concurrency token in an <c>ExecuteUpdate</c>, where the database does not do it itself.</summary>
+    public virtual void BumpVersion(UpdateSettersBuilder<McpSession> setters)
+    {
+    }
+
+    /// <summary>The name of the migrations history table, kept apart from a host's own migrations.</summary>
+    public const string MigrationsHistoryTable = "__mcp_sessions_migrations";
+
+    public static SessionsProvider For(string? efProviderName) =>
+        efProviderName == Postgres.EfProviderName ? Postgres
+        : efProviderName == Sqlite.EfProviderName ? Sqlite
+        : throw new NotSupportedException(
+            $"McpSessions.EF supports PostgreSQL (Npgsql) and SQLite; the context is configured with '{efProviderName ?? "no provider"}'.");
+}

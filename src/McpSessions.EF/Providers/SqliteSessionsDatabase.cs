@@ -1,0 +1,64 @@
+using Microsoft.Data.Sqlite;
+using Microsoft.EntityFrameworkCore;
+
+namespace McpSessions.EF.Providers;
+
+/// <summary>A SQLite file, or an in-memory SQLite database kept alive by one open connection for the store's lifetime.</summary>
+internal sealed class SqliteSessionsDatabase : SessionsDatabase
+{
+    private readonly string _connectionString;
+    private readonly SqliteConnection? _keepAlive;
+
+    private SqliteSessionsDatabase(string connectionString, SqliteConnection? keepAlive)
+    {
+        _connectionString = connectionString;
+        _keepAlive = keepAlive;
+    }
+
+    public override SessionsProvider Provider => SessionsProvider.Sqlite;
+
+    public override string Description => _keepAlive is null
+        ? $"SQLite file '{new SqliteConnectionStringBuilder(_connectionString).DataSource}'"
+        : "SQLite in-memory database";
+
+    public static SqliteSessionsDatabase File(string? connectionString, string path) =>
+        new(connectionString ?? new SqliteConnectionStringBuilder { DataSource = path, Pooling = true }.ConnectionString, null);
+
+    /// <summary>A private shared-cache database: it exists while at least one connection to it is open.</summary>
+    public static SqliteSessionsDatabase InMemory()
+    {
+        var connectionString = new SqliteConnectionStringBuilder
+        {
+            DataSource = $"mcp-sessions-{Guid.NewGuid():N}",
+            Mode = SqliteOpenMode.Memory,
+            Cache = SqliteCacheMode.Shared,
+        }.ConnectionString;
+        var keepAlive = new SqliteConnection(connectionString);
+        keepAlive.Open();
+        return new SqliteSessionsDatabase(connectionString, keepAlive);
+    }
+
+    public override void Configure(DbContextOptionsBuilder builder) =>
+        builder.UseSqlite(_connectionString, sqlite => sqlite
+            .MigrationsAssembly(Provider.MigrationsAssembly)
+            .MigrationsHistoryTable(SessionsProvider.MigrationsHistoryTable));
+
+    public override async Task PrepareAsync(DbContext context, CancellationToken cancellationToken)
+    {
+        if (_keepAlive is null)
+        {
+            // WAL lets readers run beside the single writer; the mode is stored in the file, so once is enough.
+            await context.Database.ExecuteSqlRawAsync("PRAGMA journal_mode=WAL;", cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    public override ValueTask DisposeAsync()
+    {
+        if (_keepAlive is not null)
+        {
+            return _keepAlive.DisposeAsync();
+        }
+
+        return ValueTask.CompletedTask;
+    }
+}

@@ -1,0 +1,43 @@
+using McpSessions.EF.Model;
+using Microsoft.Data.Sqlite;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Metadata.Builders;
+using Microsoft.EntityFrameworkCore.Query;
+using Microsoft.EntityFrameworkCore.Storage.ValueConversion;
+
+namespace McpSessions.EF.Providers;
+
+/// <summary>
+/// SQLite: timestamps as INTEGER microseconds since the Unix epoch (SQLite cannot compare or order
+/// <see cref="DateTimeOffset"/> text; integers compare exactly and index well), JSON as TEXT, and a
+/// <c>version</c> column as the concurrency token.
+/// </summary>
+internal sealed class SqliteSessionsProvider : SessionsProvider
+{
+    private static readonly ValueConverter<DateTimeOffset, long> UnixMicroseconds = new(
+        v => (v.UtcTicks - DateTimeOffset.UnixEpoch.Ticks) / TimeSpan.TicksPerMicrosecond,
+        v => new DateTimeOffset(DateTimeOffset.UnixEpoch.Ticks + (v * TimeSpan.TicksPerMicrosecond), TimeSpan.Zero));
+
+    public override string Name => "sqlite";
+
+    public override string EfProviderName => "Microsoft.EntityFrameworkCore.Sqlite";
+
+    public override string MigrationsAssembly => "McpSessions.EF.Migrations.Sqlite";
+
+    public override string JsonColumnType => "TEXT";
+
+    public override void ConfigureSession(EntityTypeBuilder<McpSession> session)
+    {
+        session.Property(s => s.CreatedAt).HasConversion(UnixMicroseconds);
+        session.Property(s => s.UpdatedAt).HasConversion(UnixMicroseconds);
+        session.Property(s => s.ExpiresAt).HasConversion(UnixMicroseconds);
+        session.Property(s => s.Version).HasColumnName("version").IsConcurrencyToken().HasDefaultValue(0u).ValueGeneratedNever();
+    }
+
+    public override bool IsUniqueViolation(DbUpdateException exception) =>
+        // SQLITE_CONSTRAINT (19); the extended code SQLITE_CONSTRAINT_UNIQUE is 2067.
+        exception.InnerException is SqliteException { SqliteErrorCode: 19, SqliteExtendedErrorCode: 2067 or 1555 };
+
+    public override void BumpVersion(UpdateSettersBuilder<McpSession> setters) =>
+        setters.SetProperty(s => s.Version, s => s.Version + 1);
+}

@@ -1,0 +1,257 @@
+using System.Runtime.CompilerServices;
+using McpSessions.EF.Lifecycle;
+using McpSessions.EF.Model;
+using McpSessions.EF.Providers;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Logging;
+
+namespace McpSessions.EF.Storage;
+
+/// <summary>
+/// The EF Core implementation of <see cref="ISessionStore"/>. One short-lived (pooled) context per call; reads are
+/// no-tracking compiled queries in one round trip; updates and deletes are single <c>ExecuteUpdate</c> /
+/// <c>ExecuteDelete</c> statements that read nothing first.
+/// </summary>
+internal sealed partial class EfSessionStore<TContext> : ISessionStore where TContext : DbContext
+{
+    private const int ListAllPageSize = 1000;
+
+    private readonly SessionContextSource<TContext> _contexts;
+    private readonly SessionClock _clock;
+    private readonly SessionSchemaGate _schema;
+    private readonly SessionsDatabase? _database;
+    private readonly ILogger _logger;
+    private readonly CompiledQueries _queries = new();
+    private int _disposed;
+
+    public EfSessionStore(SessionContextSource<TContext> contexts, SessionClock clock, SessionSchemaGate schema, SessionsDatabase? database, ILogger<ISessionStore> logger)
+    {
+        _contexts = contexts;
+        _clock = clock;
+        _schema = schema;
+        _database = database;
+        _logger = logger;
+    }
+
+    public string GenerateSessionId() => SessionIdGenerator.NewId();
+
+    public async Task<McpSession> CreateAsync(McpSession session, CancellationToken cancellationToken = default)
+    {
+        SessionValidator.ValidateNew(session);
+        var now = _clock.Now();
+        session.Id = Guid.CreateVersion7(now);
+        session.CreatedAt = session.CreatedAt == default ? now : SessionClock.Truncate(session.CreatedAt);
+        session.UpdatedAt = now;
+        session.ExpiresAt = _clock.ExpiresAt(session.Active, now);
+        session.Version = 0;
+        if (session.UserId.Length == 0)
+        {
+            session.UserId = session.Identity;
+        }
+
+        await using var lease = await RentAsync(cancellationToken).ConfigureAwait(false);
+        lease.Context.Add(session);
+        try
+        {
+            await lease.Context.SaveChangesAsync(cancellationToken).ConfigureAwait(false);
+        }
+        catch (DbUpdateException e) when (Provider(lease.Context).IsUniqueViolation(e))
+        {
+            throw new SessionAlreadyExistsException(session.SessionId, e);
+        }
+        finally
+        {
+            lease.Context.ChangeTracker.Clear();
+        }
+
+        Log.Created(_logger, session.SessionId, session.Active);
+        return session;
+    }
+
+    public async Task UpdateAsync(string identity, string sessionId, SessionUpdate update, CancellationToken cancellationToken = default)
+    {
+        SessionValidator.ValidateKey(identity, sessionId);
+        SessionValidator.ValidateUpdate(update);
+        var now = _clock.Now();
+
+        await using var lease = await RentAsync(cancellationToken).ConfigureAwait(false);
+        var provider = Provider(lease.Context);
+        var rows = await LiveSession(lease.Context, identity, sessionId, now)
+            .ExecuteUpdateAsync(
+                setters =>
+                {
+                    setters.SetProperty(s => s.UpdatedAt, now);
+                    SessionUpdateSetters.Apply(setters, update, _clock, now);
+                    provider.BumpVersion(setters);
+                },
+                cancellationToken)
+            .ConfigureAwait(false);
+        if (rows == 0)
+        {
+            throw new SessionNotFoundException(identity, sessionId);
+        }
+
+        Log.Updated(_logger, sessionId, update.Fields);
+    }
+
+    public async Task TouchAsync(string identity, string sessionId, CancellationToken cancellationToken = default)
+    {
+        SessionValidator.ValidateKey(identity, sessionId);
+        var now = _clock.Now();
+
+        await using var lease = await RentAsync(cancellationToken).ConfigureAwait(false);
+        var provider = Provider(lease.Context);
+        var rows = await LiveSession(lease.Context, identity, sessionId, now)
+            .ExecuteUpdateAsync(
+                setters =>
+                {
+                    setters.SetProperty(s => s.UpdatedAt, now);
+                    provider.BumpVersion(setters);
+                },
+                cancellationToken)
+            .ConfigureAwait(false);
+        if (rows == 0)
+        {
+            throw new SessionNotFoundException(identity, sessionId);
+        }
+    }
+
+    public async Task<McpSession?> GetAsync(string identity, string sessionId, CancellationToken cancellationToken = default)
+    {
+        SessionValidator.ValidateKey(identity, sessionId);
+        var now = _clock.Now();
+        await using var lease = await RentAsync(cancellationToken).ConfigureAwait(false);
+        return await _queries.Get(lease.Context, identity, sessionId, now, _clock.DormantCutoff(now), cancellationToken).ConfigureAwait(false);
+    }
+
+    public async Task<IReadOnlyList<McpSession>> ListAsync(string identity, CancellationToken cancellationToken = default)
+    {
+        SessionValidator.ValidateIdentity(identity, "identity");
+        var now = _clock.Now();
+        await using var lease = await RentAsync(cancellationToken).ConfigureAwait(false);
+        return await ToListAsync(_queries.List(lease.Context, identity, now, _clock.DormantCutoff(now)), cancellationToken).ConfigureAwait(false);
+    }
+
+    public async Task<IReadOnlyList<string>> ListIdsAsync(string identity, CancellationToken cancellationToken = default)
+    {
+        SessionValidator.ValidateIdentity(identity, "identity");
+        var now = _clock.Now();
+        await using var lease = await RentAsync(cancellationToken).ConfigureAwait(false);
+        return await ToListAsync(_queries.ListIds(lease.Context, identity, now, _clock.DormantCutoff(now)), cancellationToken).ConfigureAwait(false);
+    }
+
+    public async Task<bool> DeleteAsync(string identity, string sessionId, CancellationToken cancellationToken = default)
+    {
+        SessionValidator.ValidateKey(identity, sessionId);
+        await using var lease = await RentAsync(cancellationToken).ConfigureAwait(false);
+        var rows = await lease.Context.Set<McpSession>()
+            .Where(s => s.SessionId == sessionId && s.Identity == identity)
+            .ExecuteDeleteAsync(cancellationToken)
+            .ConfigureAwait(false);
+        return rows > 0;
+    }
+
+    public async IAsyncEnumerable<string> ListAllIdsAsync([EnumeratorCancellation] CancellationToken cancellationToken = default)
+    {
+        // Keyset paging on the unique session_id index: each page is one short query, so millions of rows stream
+        // in constant memory and no long-lived reader holds a connection.
+        var after = "";
+        while (true)
+        {
+            var now = _clock.Now();
+            List<string> page;
+            await using (var lease = await RentAsync(cancellationToken).ConfigureAwait(false))
+            {
+                page = await ToListAsync(_queries.AllIdsPage(lease.Context, after, now, _clock.DormantCutoff(now), ListAllPageSize), cancellationToken).ConfigureAwait(false);
+            }
+
+            foreach (var id in page)
+            {
+                yield return id;
+            }
+
+            if (page.Count < ListAllPageSize)
+            {
+                yield break;
+            }
+
+            after = page[^1];
+        }
+    }
+
+    public async Task<int> ClearAllAsync(CancellationToken cancellationToken = default)
+    {
+        await using var lease = await RentAsync(cancellationToken).ConfigureAwait(false);
+        var rows = await lease.Context.Set<McpSession>().ExecuteDeleteAsync(cancellationToken).ConfigureAwait(false);
+        Log.Cleared(_logger, rows);
+        return rows;
+    }
+
+    public async Task<int> CleanupExpiredAsync(CancellationToken cancellationToken = default)
+    {
+        var batchSize = _clock.Options.CleanupBatchSize;
+        var total = 0;
+        int removed;
+        do
+        {
+            var now = _clock.Now();
+            await using var lease = await RentAsync(cancellationToken).ConfigureAwait(false);
+
+            // One bounded statement per batch, oldest expiry first: each is its own short transaction, so live
+            // rows are never blocked for longer than one batch.
+            removed = await lease.Context.Set<McpSession>()
+                .Where(SessionClock.IsNotLive(now, _clock.DormantCutoff(now)))
+                .OrderBy(s => s.ExpiresAt)
+                .Take(batchSize)
+                .ExecuteDeleteAsync(cancellationToken)
+                .ConfigureAwait(false);
+            total += removed;
+        }
+        while (removed == batchSize);
+
+        Log.CleanedUp(_logger, total);
+        return total;
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        if (Interlocked.Exchange(ref _disposed, 1) == 0 && _database is not null)
+        {
+            await _database.DisposeAsync().ConfigureAwait(false);
+        }
+    }
+
+    private async ValueTask<SessionContextSource<TContext>.Lease> RentAsync(CancellationToken cancellationToken)
+    {
+        ObjectDisposedException.ThrowIf(_disposed != 0, this);
+        var lease = _contexts.Rent();
+        try
+        {
+            await _schema.EnsureReadyAsync(lease.Context, cancellationToken).ConfigureAwait(false);
+            return lease;
+        }
+        catch
+        {
+            await lease.DisposeAsync().ConfigureAwait(false);
+            throw;
+        }
+    }
+
+    private IQueryable<McpSession> LiveSession(TContext context, string identity, string sessionId, DateTimeOffset now) =>
+        context.Set<McpSession>()
+            .Where(s => s.SessionId == sessionId && s.Identity == identity)
+            .Where(SessionClock.IsLive(now, _clock.DormantCutoff(now)));
+
+    private SessionsProvider Provider(TContext context) => _database?.Provider ?? SessionsProvider.For(context.Database.ProviderName);
+
+    private static async Task<List<T>> ToListAsync<T>(IAsyncEnumerable<T> source, CancellationToken cancellationToken)
+    {
+        var list = new List<T>();
+        await foreach (var item in source.WithCancellation(cancellationToken).ConfigureAwait(false))
+        {
+            list.Add(item);
+        }
+
+        return list;
+    }
+}

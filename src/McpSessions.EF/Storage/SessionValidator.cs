@@ -1,0 +1,155 @@
+using System.Buffers;
+using McpSessions.EF.Model;
+
+namespace McpSessions.EF.Storage;
+
+/// <summary>The input rules of SPEC §2 and §8. Every public entry point checks before it writes anything.</summary>
+internal static class SessionValidator
+{
+    private static readonly SearchValues<char> SessionIdChars =
+        SearchValues.Create("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_-");
+
+    public static void ValidateSessionId(string? sessionId, string field = nameof(McpSession.SessionId))
+    {
+        if (string.IsNullOrEmpty(sessionId) || sessionId.Length > McpSessionConfiguration.MaxSessionIdLength
+            || sessionId.AsSpan().ContainsAnyExcept(SessionIdChars))
+        {
+            throw new SessionValidationException(field, "must be 1–128 characters of [A-Za-z0-9_-].");
+        }
+    }
+
+    public static void ValidateIdentity(string? identity, string field = nameof(McpSession.Identity))
+    {
+        if (string.IsNullOrEmpty(identity) || identity.Length > McpSessionConfiguration.MaxIdentityLength
+            || identity.Any(char.IsControl))
+        {
+            throw new SessionValidationException(field, "must be 1–256 characters with no control characters.");
+        }
+    }
+
+    public static void ValidateKey(string identity, string sessionId)
+    {
+        ValidateIdentity(identity, "identity");
+        ValidateSessionId(sessionId, "sessionId");
+    }
+
+    public static void ValidateNew(McpSession session)
+    {
+        ArgumentNullException.ThrowIfNull(session);
+        ValidateSessionId(session.SessionId);
+        ValidateIdentity(session.Identity);
+        if (session.UserId.Length != 0)
+        {
+            ValidateIdentity(session.UserId, nameof(McpSession.UserId));
+        }
+
+        ValidateOptionalName(session.ServerId, nameof(McpSession.ServerId));
+        ValidateOptionalName(session.ServerName, nameof(McpSession.ServerName));
+        ValidateServerUrl(session.ServerUrl);
+        ValidateCallbackUrl(session.CallbackUrl);
+        ValidateTransport(session.TransportType);
+        ValidateHeaders(session.Headers);
+        if (session.CreatedAt != default && session.CreatedAt.Offset != TimeSpan.Zero)
+        {
+            throw new SessionValidationException(nameof(McpSession.CreatedAt), "must be in UTC (offset zero).");
+        }
+    }
+
+    public static void ValidateUpdate(SessionUpdate update)
+    {
+        ArgumentNullException.ThrowIfNull(update);
+        if (update.Fields == SessionFields.None)
+        {
+            throw new SessionValidationException("update", "must set at least one member.");
+        }
+
+        if (update.IsSet(SessionFields.UserId))
+        {
+            ValidateIdentity(update.UserId, nameof(SessionUpdate.UserId));
+        }
+
+        if (update.IsSet(SessionFields.ServerId))
+        {
+            ValidateOptionalName(update.ServerId, nameof(SessionUpdate.ServerId));
+        }
+
+        if (update.IsSet(SessionFields.ServerName))
+        {
+            ValidateOptionalName(update.ServerName, nameof(SessionUpdate.ServerName));
+        }
+
+        if (update.IsSet(SessionFields.ServerUrl))
+        {
+            ValidateServerUrl(update.ServerUrl);
+        }
+
+        if (update.IsSet(SessionFields.CallbackUrl))
+        {
+            ValidateCallbackUrl(update.CallbackUrl);
+        }
+
+        if (update.IsSet(SessionFields.TransportType))
+        {
+            ValidateTransport(update.TransportType);
+        }
+
+        if (update.IsSet(SessionFields.Headers))
+        {
+            ValidateHeaders(update.Headers);
+        }
+    }
+
+    private static void ValidateOptionalName(string? value, string field)
+    {
+        if (value is { Length: > McpSessionConfiguration.MaxServerFieldLength })
+        {
+            throw new SessionValidationException(field, "must be at most 256 characters.");
+        }
+    }
+
+    private static void ValidateServerUrl(string? url)
+    {
+        if (!Uri.TryCreate(url, UriKind.Absolute, out var uri) || (uri.Scheme != Uri.UriSchemeHttp && uri.Scheme != Uri.UriSchemeHttps))
+        {
+            throw new SessionValidationException(nameof(McpSession.ServerUrl), "must be an absolute http or https URI.");
+        }
+    }
+
+    private static void ValidateCallbackUrl(string? url)
+    {
+        // On Unix "/path" parses as an absolute file: URI; a callback must name its scheme.
+        if (!Uri.TryCreate(url, UriKind.Absolute, out _) || url[0] == '/')
+        {
+            throw new SessionValidationException(nameof(McpSession.CallbackUrl), "must be an absolute URI.");
+        }
+    }
+
+    private static void ValidateTransport(McpTransportType transport)
+    {
+        if (!Enum.IsDefined(transport))
+        {
+            throw new SessionValidationException(nameof(McpSession.TransportType), "must be sse or streamable_http.");
+        }
+    }
+
+    private static void ValidateHeaders(Dictionary<string, string>? headers)
+    {
+        if (headers is null)
+        {
+            return;
+        }
+
+        foreach (var (name, value) in headers)
+        {
+            if (string.IsNullOrEmpty(name) || name.Any(c => c <= ' ' || c >= 127 || c == ':'))
+            {
+                throw new SessionValidationException(nameof(McpSession.Headers), "must have non-empty HTTP token names (no spaces, colons or control characters).");
+            }
+
+            if (value is null || value.Any(c => c is '\r' or '\n' or '\0'))
+            {
+                throw new SessionValidationException(nameof(McpSession.Headers), $"must have non-null values with no CR, LF or NUL (header '{name}').");
+            }
+        }
+    }
+}

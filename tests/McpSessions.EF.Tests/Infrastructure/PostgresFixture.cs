@@ -1,0 +1,51 @@
+using System.Data.Common;
+using McpSessions.EF.DependencyInjection;
+using Npgsql;
+
+namespace McpSessions.EF.Tests.Infrastructure;
+
+/// <summary>Fresh databases on the real PostgreSQL server named by MCPSESSIONS_TEST_POSTGRES, dropped afterwards.</summary>
+public sealed class PostgresFixture : SessionStoreFixture
+{
+    private readonly List<string> _databases = [];
+
+    public override SessionStorageProvider Provider => SessionStorageProvider.Postgres;
+
+    public override async Task<string> CreateEmptyDatabaseAsync()
+    {
+        var name = $"mcps_test_{Guid.NewGuid():N}";
+        await using (var admin = new NpgsqlConnection(TestServers.PostgresAdmin))
+        {
+            await admin.OpenAsync();
+            await using var create = new NpgsqlCommand($"CREATE DATABASE \"{name}\"", admin);
+            await create.ExecuteNonQueryAsync();
+        }
+
+        lock (_databases)
+        {
+            _databases.Add(name);
+        }
+
+        return new NpgsqlConnectionStringBuilder(TestServers.PostgresAdmin) { Database = name }.ConnectionString;
+    }
+
+    public override async Task<DbConnection> OpenRawAsync(string connectionString)
+    {
+        var connection = new NpgsqlConnection(connectionString);
+        await connection.OpenAsync();
+        return connection;
+    }
+
+    public override async Task DisposeAsync()
+    {
+        await base.DisposeAsync();
+        NpgsqlConnection.ClearAllPools();
+        await using var admin = new NpgsqlConnection(TestServers.PostgresAdmin);
+        await admin.OpenAsync();
+        foreach (var name in _databases)
+        {
+            await using var drop = new NpgsqlCommand($"DROP DATABASE IF EXISTS \"{name}\" WITH (FORCE)", admin);
+            await drop.ExecuteNonQueryAsync();
+        }
+    }
+}

@@ -1,0 +1,76 @@
+using System.Data.Common;
+using McpSessions.EF.DependencyInjection;
+using McpSessions.EF.Storage;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace McpSessions.EF.Tests.Infrastructure;
+
+/// <summary>
+/// One real database per test class, and a store on it with a hand-moved clock. A provider is one subclass: it says
+/// how to make an empty database and how to open a raw connection to it.
+/// </summary>
+public abstract class SessionStoreFixture : IAsyncLifetime
+{
+    /// <summary>The cleanup batch size of <see cref="Store"/>: small, so the tests cross batch boundaries.</summary>
+    public const int CleanupBatchSize = 7;
+
+    private readonly List<ServiceProvider> _providers = [];
+
+    public ManualTimeProvider Clock { get; } = new();
+
+    public ISessionStore Store { get; private set; } = null!;
+
+    public string ConnectionString { get; private set; } = "";
+
+    public abstract SessionStorageProvider Provider { get; }
+
+    /// <summary>Creates an empty database (no schema) and returns its connection string.</summary>
+    public abstract Task<string> CreateEmptyDatabaseAsync();
+
+    /// <summary>Opens a plain ADO.NET connection, for reading what is really stored.</summary>
+    public abstract Task<DbConnection> OpenRawAsync(string connectionString);
+
+    public async Task InitializeAsync()
+    {
+        ConnectionString = await CreateEmptyDatabaseAsync();
+        Store = BuildServices(ConnectionString, o => o.AutoMigrate = true).GetRequiredService<ISessionStore>();
+    }
+
+    /// <summary>A service provider with the store on <paramref name="connectionString"/>, this fixture's clock, and cleanup off.</summary>
+    public ServiceProvider BuildServices(string connectionString, Action<McpSessionsOptions>? configure = null, TimeProvider? clock = null)
+    {
+        var services = new ServiceCollection();
+        services.AddSingleton(clock ?? Clock);
+        services.AddMcpSessions(o =>
+        {
+            o.Provider = Provider;
+            o.ConnectionString = connectionString;
+            o.CleanupEnabled = false;
+            o.CleanupBatchSize = CleanupBatchSize;
+            configure?.Invoke(o);
+        });
+        var provider = services.BuildServiceProvider(new ServiceProviderOptions { ValidateOnBuild = true, ValidateScopes = true });
+        lock (_providers)
+        {
+            _providers.Add(provider);
+        }
+
+        return provider;
+    }
+
+    public async Task<long> CountRowsAsync(string? connectionString = null)
+    {
+        await using var connection = await OpenRawAsync(connectionString ?? ConnectionString);
+        await using var command = connection.CreateCommand();
+        command.CommandText = "SELECT count(*) FROM mcp_sessions";
+        return Convert.ToInt64(await command.ExecuteScalarAsync(), System.Globalization.CultureInfo.InvariantCulture);
+    }
+
+    public virtual async Task DisposeAsync()
+    {
+        foreach (var provider in _providers)
+        {
+            await provider.DisposeAsync();
+        }
+    }
+}

@@ -1,0 +1,30 @@
+using System.Data.Common;
+using McpSessions.EF.DependencyInjection;
+using Microsoft.Data.Sqlite;
+
+namespace McpSessions.EF.Tests.Infrastructure;
+
+/// <summary>Real SQLite files in a temporary directory, deleted afterwards.</summary>
+public sealed class SqliteFixture : SessionStoreFixture
+{
+    private readonly string _directory = Directory.CreateTempSubdirectory("mcpsessions-sqlite-").FullName;
+
+    public override SessionStorageProvider Provider => SessionStorageProvider.Sqlite;
+
+    public override Task<string> CreateEmptyDatabaseAsync() =>
+        Task.FromResult(new SqliteConnectionStringBuilder { DataSource = Path.Combine(_directory, $"{Guid.NewGuid():N}.db"), Pooling = true }.ConnectionString);
+
+    public override async Task<DbConnection> OpenRawAsync(string connectionString)
+    {
+        var connection = new SqliteConnection(connectionString);
+        await connection.OpenAsync();
+        return connection;
+    }
+
+    public override async Task DisposeAsync()
+    {
+        await base.DisposeAsync();
+        SqliteConnection.ClearAllPools();
+        Directory.Delete(_directory, recursive: true);
+    }
+}

@@ -1,0 +1,20 @@
+namespace McpSessions.EF.Tests.Infrastructure;
+
+/// <summary>
+/// The real servers the tests use. scripts/test.sh starts them and sets these variables; a developer can point them
+/// at servers of their own. A missing server is a test failure, never a skip.
+/// </summary>
+public static class TestServers
+{
+    public const string PostgresVariable = "MCPSESSIONS_TEST_POSTGRES";
+    public const string RedisVariable = "MCPSESSIONS_TEST_REDIS";
+
+    /// <summary>An Npgsql connection string to a maintenance database on a server where the tests may create databases.</summary>
+    public static string PostgresAdmin => Required(PostgresVariable, "an Npgsql connection string, e.g. Host=127.0.0.1;Port=5432;Username=postgres");
+
+    private static string Required(string variable, string what) =>
+        Environment.GetEnvironmentVariable(variable) is { Length: > 0 } value
+            ? value
+            : throw new InvalidOperationException(
+                $"{variable} is not set. Run ./scripts/test.sh, which installs and starts the servers, or set {variable} to {what}.");
+}
