@@ -29,6 +29,9 @@ public sealed class PostgresFixture : SessionStoreFixture
         return new NpgsqlConnectionStringBuilder(TestServers.PostgresAdmin) { Database = name }.ConnectionString;
     }
 
+    public override void UseProvider(Microsoft.EntityFrameworkCore.DbContextOptionsBuilder builder, string connectionString) =>
+        Microsoft.EntityFrameworkCore.NpgsqlDbContextOptionsBuilderExtensions.UseNpgsql(builder, connectionString);
+
     public override async Task<DbConnection> OpenRawAsync(string connectionString)
     {
         var connection = new NpgsqlConnection(connectionString);

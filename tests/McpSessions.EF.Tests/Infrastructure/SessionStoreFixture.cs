@@ -27,6 +27,9 @@ public abstract class SessionStoreFixture : IAsyncLifetime
     /// <summary>Creates an empty database (no schema) and returns its connection string.</summary>
     public abstract Task<string> CreateEmptyDatabaseAsync();
 
+    /// <summary>Points a host's own context at <paramref name="connectionString"/>.</summary>
+    public abstract void UseProvider(Microsoft.EntityFrameworkCore.DbContextOptionsBuilder builder, string connectionString);
+
     /// <summary>Opens a plain ADO.NET connection, for reading what is really stored.</summary>
     public abstract Task<DbConnection> OpenRawAsync(string connectionString);
 

@@ -14,6 +14,9 @@ public sealed class SqliteFixture : SessionStoreFixture
     public override Task<string> CreateEmptyDatabaseAsync() =>
         Task.FromResult(new SqliteConnectionStringBuilder { DataSource = Path.Combine(_directory, $"{Guid.NewGuid():N}.db"), Pooling = true }.ConnectionString);
 
+    public override void UseProvider(Microsoft.EntityFrameworkCore.DbContextOptionsBuilder builder, string connectionString) =>
+        Microsoft.EntityFrameworkCore.SqliteDbContextOptionsBuilderExtensions.UseSqlite(builder, connectionString);
+
     public override async Task<DbConnection> OpenRawAsync(string connectionString)
     {
         var connection = new SqliteConnection(connectionString);

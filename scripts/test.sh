@@ -1,0 +1,68 @@
+#!/usr/bin/env bash
+# Builds the solution, starts real PostgreSQL and Redis servers (installing them with apt-get when missing), runs
+# every test project, stops what it started, and prints "N passed, N failed, N skipped" as its last line.
+#
+#   ./scripts/test.sh                 everything
+#   ./scripts/test.sh --filter EXPR   pass a dotnet test filter through
+#
+# To use servers of your own, set MCPSESSIONS_TEST_POSTGRES (an Npgsql connection string to a database on a server
+# where the tests may create databases) and MCPSESSIONS_TEST_REDIS (host:port); nothing is started then.
+set -euo pipefail
+
+root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+cd "$root"
+# shellcheck source=lib/servers.sh
+source "$root/scripts/lib/servers.sh"
+
+configuration="${CONFIGURATION:-Release}"
+extra=()
+while [ $# -gt 0 ]; do
+  case "$1" in
+    --filter) extra+=(--filter "$2"); shift 2 ;;
+    *) echo "usage: $0 [--filter EXPR]" >&2; exit 2 ;;
+  esac
+done
+
+results="$(mktemp -d "${TMPDIR:-/tmp}/mcpsessions-results.XXXXXX")"
+cleanup() {
+  servers_stop
+  rm -rf "$results"
+}
+trap cleanup EXIT
+
+export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1
+dotnet tool restore >/dev/null
+dotnet build McpSessions.EF.sln -c "$configuration" -nologo -clp:ErrorsOnly
+
+servers_start
+
+# Every test project in the solution; one TRX file each, counted below.
+set +e
+dotnet test McpSessions.EF.sln -c "$configuration" --no-build --nologo \
+  --logger "trx" --logger "console;verbosity=normal" --results-directory "$results" "${extra[@]}"
+status=$?
+set -e
+
+passed=0 failed=0 skipped=0 total=0
+shopt -s nullglob
+trx_files=("$results"/*.trx)
+for trx in "${trx_files[@]}"; do
+  counters=$(grep -o '<Counters [^>]*>' "$trx" | head -n 1)
+  attr() { printf '%s' "$counters" | grep -o " $1=\"[0-9]*\"" | grep -o '[0-9]*' || echo 0; }
+  total=$(( total + $(attr total) ))
+  passed=$(( passed + $(attr passed) ))
+  failed=$(( failed + $(attr failed) + $(attr error) + $(attr timeout) + $(attr aborted) ))
+  skipped=$(( skipped + $(attr notExecuted) ))
+done
+
+if [ ${#trx_files[@]} -eq 0 ] || [ "$total" -eq 0 ]; then
+  echo "no test results were produced" >&2
+  status=1
+  failed=$(( failed > 0 ? failed : 1 ))
+fi
+if [ "$failed" -gt 0 ]; then
+  status=1
+fi
+
+echo "$passed passed, $failed failed, $skipped skipped"
+exit "$status"
