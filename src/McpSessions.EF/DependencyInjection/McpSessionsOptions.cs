@@ -1,3 +1,5 @@
+using McpSessions.EF.Encryption;
+
 namespace McpSessions.EF.DependencyInjection;
 
 /// <summary>Options of the session store. Bound from the <c>McpSessions</c> configuration section.</summary>
@@ -42,11 +44,20 @@ public sealed class McpSessionsOptions
     /// <summary>The most rows one cleanup batch deletes (one short transaction each). Default 1000.</summary>
     public int CleanupBatchSize { get; set; } = 1000;
 
+    /// <summary>The most rows one re-encryption batch rewrites (one short transaction each). Default 500.</summary>
+    public int ReencryptBatchSize { get; set; } = 500;
+
     /// <summary>The table name. Default <c>mcp_sessions</c>, the name @mcp-ts/sdk uses.</summary>
     public string TableName { get; set; } = "mcp_sessions";
 
     /// <summary>The schema, or <see langword="null"/> for the provider's default.</summary>
     public string? Schema { get; set; }
+
+    /// <summary>Encryption at rest of the secret columns. A key is required unless <see cref="EncryptionOptions.AllowPlaintext"/>.</summary>
+    public EncryptionOptions Encryption { get; } = new();
+
+    /// <summary>Configuration values that could not be understood (an unknown MCP_TS_STORAGE_TYPE, say), reported by validation.</summary>
+    internal List<string> ConfigurationErrors { get; } = [];
 
     /// <summary>Set by <c>AddMcpSessions&lt;TContext&gt;()</c>: the provider and connection are the host context's.</summary>
     internal bool UsesHostContext { get; set; }

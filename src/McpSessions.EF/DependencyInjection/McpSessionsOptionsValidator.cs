@@ -1,3 +1,4 @@
+using McpSessions.EF.Encryption;
 using Microsoft.Extensions.Options;
 
 namespace McpSessions.EF.DependencyInjection;
@@ -7,7 +8,7 @@ internal sealed class McpSessionsOptionsValidator : IValidateOptions<McpSessions
 {
     public ValidateOptionsResult Validate(string? name, McpSessionsOptions options)
     {
-        var failures = new List<string>();
+        var failures = new List<string>(options.ConfigurationErrors);
         const string prefix = McpSessionsOptions.SectionName + ":";
 
         if (!Enum.IsDefined(options.Provider))
@@ -35,9 +36,28 @@ internal sealed class McpSessionsOptionsValidator : IValidateOptions<McpSessions
             failures.Add($"{prefix}CleanupBatchSize must be between 1 and 100000.");
         }
 
+        if (options.ReencryptBatchSize is < 1 or > 100_000)
+        {
+            failures.Add($"{prefix}ReencryptBatchSize must be between 1 and 100000.");
+        }
+
         if (string.IsNullOrWhiteSpace(options.TableName))
         {
             failures.Add($"{prefix}TableName must not be empty.");
+        }
+
+        try
+        {
+            _ = SessionKeyRingFactory.Parse(options.Encryption);
+        }
+        catch (EncryptionConfigurationException e)
+        {
+            failures.Add(e.Message);
+        }
+
+        if (!Enum.IsDefined(options.Encryption.Format))
+        {
+            failures.Add($"{prefix}Encryption:Format must be Versioned or McpTsCompatible.");
         }
 
         return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);

@@ -1,3 +1,4 @@
+using McpSessions.EF.Encryption;
 using McpSessions.EF.Infrastructure;
 using McpSessions.EF.Lifecycle;
 using McpSessions.EF.Model;
@@ -28,7 +29,7 @@ public static class McpSessionsServiceCollectionExtensions
         services.AddPooledDbContextFactory<SessionsDbContext>((sp, builder) =>
         {
             sp.GetRequiredService<SessionsDatabase>().Configure(builder);
-            builder.UseMcpSessions(ModelOptions(sp));
+            builder.UseMcpSessions(ModelOptions(sp), sp.GetRequiredService<SessionKeyRing>());
         });
         services.TryAddSingleton(sp => new SessionSchemaGate(
             sp.GetRequiredService<IOptions<McpSessionsOptions>>().Value.ResolvedAutoMigrate,
@@ -39,6 +40,7 @@ public static class McpSessionsServiceCollectionExtensions
             sp.GetRequiredService<SessionSchemaGate>(),
             sp.GetRequiredService<SessionsDatabase>(),
             sp.GetRequiredService<ILogger<ISessionStore>>()));
+        AddReencryptor<SessionsDbContext>(services);
         return new McpSessionsBuilder(services);
     }
 
@@ -46,7 +48,9 @@ public static class McpSessionsServiceCollectionExtensions
     public static McpSessionsBuilder AddMcpSessions(this IServiceCollection services, IConfiguration configuration, Action<McpSessionsOptions>? configure = null)
     {
         ArgumentNullException.ThrowIfNull(configuration);
-        services.AddOptions<McpSessionsOptions>().Bind(configuration.GetSection(McpSessionsOptions.SectionName));
+        services.AddOptions<McpSessionsOptions>()
+            .Bind(configuration.GetSection(McpSessionsOptions.SectionName))
+            .Configure(options => SeedEnvironmentConfiguration.Apply(configuration, options));
         return services.AddMcpSessions(configure);
     }
 
@@ -66,7 +70,7 @@ public static class McpSessionsServiceCollectionExtensions
             configure?.Invoke(options);
         });
 
-        services.ConfigureDbContext<TContext>((sp, builder) => builder.UseMcpSessions(ModelOptions(sp)));
+        services.ConfigureDbContext<TContext>((sp, builder) => builder.UseMcpSessions(ModelOptions(sp), sp.GetRequiredService<SessionKeyRing>()));
         services.TryAddSingleton(sp => new SessionSchemaGate(sp.GetRequiredService<IOptions<McpSessionsOptions>>().Value.AutoMigrate ?? false, null));
         services.TryAddSingleton<ISessionStore>(sp => new EfSessionStore<TContext>(
             new SessionContextSource<TContext>(sp),
@@ -74,6 +78,7 @@ public static class McpSessionsServiceCollectionExtensions
             sp.GetRequiredService<SessionSchemaGate>(),
             null,
             sp.GetRequiredService<ILogger<ISessionStore>>()));
+        AddReencryptor<TContext>(services);
         return new McpSessionsBuilder(services);
     }
 
@@ -89,11 +94,23 @@ public static class McpSessionsServiceCollectionExtensions
         services.TryAddSingleton(TimeProvider.System);
         services.TryAddSingleton(sp => new SessionClock(sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<IOptions<McpSessionsOptions>>().Value));
         services.AddLogging();
+        services.TryAddSingleton(sp => SessionKeyRingFactory.Create(
+            sp.GetRequiredService<IOptions<McpSessionsOptions>>().Value,
+            sp.GetRequiredService<ILoggerFactory>().CreateLogger("McpSessions.EF.Encryption")));
         if (!services.Any(d => d.ServiceType == typeof(Microsoft.Extensions.Hosting.IHostedService) && d.ImplementationType == typeof(SessionCleanupService)))
         {
             services.AddHostedService<SessionCleanupService>();
         }
     }
+
+    private static void AddReencryptor<TContext>(IServiceCollection services)
+        where TContext : DbContext =>
+        services.TryAddSingleton<ISessionReencryptor>(sp => new EfSessionReencryptor<TContext>(
+            new SessionContextSource<TContext>(sp),
+            sp.GetRequiredService<SessionSchemaGate>(),
+            sp.GetRequiredService<SessionKeyRing>(),
+            sp.GetRequiredService<IOptions<McpSessionsOptions>>().Value.ReencryptBatchSize,
+            sp.GetRequiredService<ILogger<ISessionReencryptor>>()));
 
     private static McpSessionsModelOptions ModelOptions(IServiceProvider services)
     {

@@ -31,7 +31,8 @@ internal static class DesignTimeSessionsContext
             builder.UseSqlite($"Data Source={path}", o => o.MigrationsAssembly(SessionsProvider.Sqlite.MigrationsAssembly).MigrationsHistoryTable(SessionsProvider.MigrationsHistoryTable));
         }
 
-        builder.UseMcpSessions(new McpSessionsModelOptions());
+        // Design time (migrations) never reads or writes a secret.
+        builder.UseMcpSessions(new McpSessionsModelOptions(), Encryption.SessionKeyRing.Plaintext);
         return new SessionsDbContext(builder.Options);
     }
 }

@@ -1,3 +1,4 @@
+using McpSessions.EF.Encryption;
 using McpSessions.EF.Model;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Infrastructure;
@@ -7,9 +8,9 @@ namespace McpSessions.EF.Infrastructure;
 internal static class McpSessionsDbContextOptionsBuilderExtensions
 {
     /// <summary>Adds the session settings to a context's options (done for the host by <c>AddMcpSessions</c>).</summary>
-    public static DbContextOptionsBuilder UseMcpSessions(this DbContextOptionsBuilder builder, McpSessionsModelOptions modelOptions)
+    public static DbContextOptionsBuilder UseMcpSessions(this DbContextOptionsBuilder builder, McpSessionsModelOptions modelOptions, SessionKeyRing keyRing)
     {
-        ((IDbContextOptionsBuilderInfrastructure)builder).AddOrUpdateExtension(new McpSessionsDbContextOptionsExtension(modelOptions));
+        ((IDbContextOptionsBuilderInfrastructure)builder).AddOrUpdateExtension(new McpSessionsDbContextOptionsExtension(modelOptions, keyRing));
         return builder;
     }
 }

@@ -1,3 +1,4 @@
+using McpSessions.EF.Encryption;
 using McpSessions.EF.Model;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Infrastructure;
@@ -6,15 +7,19 @@ using Microsoft.Extensions.DependencyInjection;
 namespace McpSessions.EF.Infrastructure;
 
 /// <summary>
-/// Carries the session mapping settings into a context's options, so <c>ApplyMcpSessions</c> can read them while
-/// the model is built. Contexts whose settings differ get separate internal service providers, and so separate
-/// cached models.
+/// Carries the session mapping settings and the key ring into a context's options, so <c>ApplyMcpSessions</c> can
+/// read them while the model is built. EF builds a model once per context type and caches it with the internal
+/// service provider (efcore#12205), and the value converters capture the key ring: so contexts whose settings or
+/// keys differ must not share one. <see cref="ExtensionInfo.ShouldUseSameServiceProvider"/> compares the table,
+/// schema and the key ring's fingerprint (key ids, never key material).
 /// </summary>
-internal sealed class McpSessionsDbContextOptionsExtension(McpSessionsModelOptions modelOptions) : IDbContextOptionsExtension
+internal sealed class McpSessionsDbContextOptionsExtension(McpSessionsModelOptions modelOptions, SessionKeyRing keyRing) : IDbContextOptionsExtension
 {
     private ExtensionInfo? _info;
 
     public McpSessionsModelOptions ModelOptions { get; } = modelOptions;
+
+    public SessionKeyRing KeyRing { get; } = keyRing;
 
     public DbContextOptionsExtensionInfo Info => _info ??= new ExtensionInfo(this);
 
@@ -39,17 +44,19 @@ internal sealed class McpSessionsDbContextOptionsExtension(McpSessionsModelOptio
             $"McpSessions: table={Extension.ModelOptions.Schema}.{Extension.ModelOptions.TableName} ";
 
         public override int GetServiceProviderHashCode() =>
-            HashCode.Combine(Extension.ModelOptions.TableName, Extension.ModelOptions.Schema);
+            HashCode.Combine(Extension.ModelOptions.TableName, Extension.ModelOptions.Schema, Extension.KeyRing.Fingerprint);
 
         public override bool ShouldUseSameServiceProvider(DbContextOptionsExtensionInfo other) =>
             other is ExtensionInfo o
             && o.Extension.ModelOptions.TableName == Extension.ModelOptions.TableName
-            && o.Extension.ModelOptions.Schema == Extension.ModelOptions.Schema;
+            && o.Extension.ModelOptions.Schema == Extension.ModelOptions.Schema
+            && o.Extension.KeyRing.Fingerprint == Extension.KeyRing.Fingerprint;
 
         public override void PopulateDebugInfo(IDictionary<string, string> debugInfo)
         {
             debugInfo["McpSessions:TableName"] = Extension.ModelOptions.TableName;
             debugInfo["McpSessions:Schema"] = Extension.ModelOptions.Schema ?? "";
+            debugInfo["McpSessions:KeyRing"] = Extension.KeyRing.Fingerprint;
         }
     }
 }

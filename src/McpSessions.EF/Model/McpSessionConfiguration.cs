@@ -1,3 +1,4 @@
+using McpSessions.EF.Encryption;
 using McpSessions.EF.Json;
 using McpSessions.EF.Providers;
 using Microsoft.EntityFrameworkCore;
@@ -7,7 +8,7 @@ using Microsoft.EntityFrameworkCore.Storage.ValueConversion;
 namespace McpSessions.EF.Model;
 
 /// <summary>The provider-neutral mapping of <see cref="McpSession"/> (SPEC §2). Provider differences live in <see cref="SessionsProvider"/>.</summary>
-internal sealed class McpSessionConfiguration(McpSessionsModelOptions options, SessionsProvider provider) : IEntityTypeConfiguration<McpSession>
+internal sealed class McpSessionConfiguration(McpSessionsModelOptions options, SessionsProvider provider, SessionKeyRing? keyRing) : IEntityTypeConfiguration<McpSession>
 {
     public const int MaxSessionIdLength = 128;
     public const int MaxIdentityLength = 256;
@@ -34,12 +35,17 @@ internal sealed class McpSessionConfiguration(McpSessionsModelOptions options, S
         session.Property(s => s.UpdatedAt).HasColumnName("updated_at");
         session.Property(s => s.ExpiresAt).HasColumnName("expires_at");
         session.Property(s => s.Active).HasColumnName("active").IsRequired().HasDefaultValue(false).ValueGeneratedNever();
-        session.Property(s => s.CodeVerifier).HasColumnName("code_verifier");
+        session.Property(s => s.CodeVerifier).HasColumnName("code_verifier")
+            .HasConversion(new ValueConverter<string?, string>(
+                v => SecretValues.WriteText(keyRing, SecretColumn.CodeVerifier, v!),
+                s => SecretValues.ReadText(keyRing, SecretColumn.CodeVerifier, s)));
         session.Property(s => s.ClientId).HasColumnName("client_id");
 
-        JsonProperty(session, s => s.Headers, "headers");
-        JsonProperty(session, s => s.ClientInformation, "client_information");
-        JsonProperty(session, s => s.Tokens, "tokens");
+        // The secrets: encrypted by value converters, so every EF query on the entity reads plaintext objects and the
+        // database only ever sees ciphertext.
+        JsonProperty(session, s => s.Headers, SecretColumn.Headers);
+        JsonProperty(session, s => s.ClientInformation, SecretColumn.ClientInformation);
+        JsonProperty(session, s => s.Tokens, SecretColumn.Tokens);
 
         session.HasIndex(s => s.SessionId).IsUnique().HasDatabaseName($"{options.TableName}_session_id_key");
         session.HasIndex(s => s.Identity).HasDatabaseName($"idx_{options.TableName}_identity");
@@ -49,13 +55,13 @@ internal sealed class McpSessionConfiguration(McpSessionsModelOptions options, S
         provider.ConfigureSession(session);
     }
 
-    private void JsonProperty<T>(EntityTypeBuilder<McpSession> session, System.Linq.Expressions.Expression<Func<McpSession, T?>> property, string column)
+    private void JsonProperty<T>(EntityTypeBuilder<McpSession> session, System.Linq.Expressions.Expression<Func<McpSession, T?>> property, SecretColumn column)
         where T : class
     {
         session.Property(property)
-            .HasColumnName(column)
+            .HasColumnName(column.ColumnName())
             .HasConversion(
-                new ValueConverter<T?, string>(v => JsonColumn.Serialize(v!), s => JsonColumn.Deserialize<T>(s)),
+                new ValueConverter<T?, string>(v => SecretValues.WriteJson(keyRing, column, v!), s => SecretValues.ReadJson<T>(keyRing, column, s)),
                 JsonColumn.Comparer<T>())
             .HasColumnType(provider.JsonColumnType);
     }

@@ -29,7 +29,7 @@ public static class McpSessionsModelBuilderExtensions
         configure?.Invoke(options);
 
         var provider = SessionsProvider.For(context.Database.ProviderName);
-        modelBuilder.ApplyConfiguration(new McpSessionConfiguration(options, provider));
+        modelBuilder.ApplyConfiguration(new McpSessionConfiguration(options, provider, extension?.KeyRing));
         return modelBuilder;
     }
 }

@@ -28,6 +28,10 @@ internal sealed class PostgresSessionsProvider : SessionsProvider
         session.Property(s => s.Version).IsRowVersion();
     }
 
+    public override bool MovesVersionItself => true;
+
+    public override string JsonAsText(string delimitedColumn) => delimitedColumn + "::text";
+
     public override bool IsUniqueViolation(DbUpdateException exception) =>
         exception.InnerException is PostgresException { SqlState: PostgresErrorCodes.UniqueViolation };
 }

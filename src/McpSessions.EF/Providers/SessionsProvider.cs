@@ -37,6 +37,12 @@ internal abstract class SessionsProvider
     {
     }
 
+    /// <summary>Whether the database moves the concurrency token itself on every write (PostgreSQL's xmin).</summary>
+    public virtual bool MovesVersionItself => false;
+
+    /// <summary>SQL reading a JSON column's stored text as the database holds it.</summary>
+    public virtual string JsonAsText(string delimitedColumn) => delimitedColumn;
+
     /// <summary>The name of the migrations history table, kept apart from a host's own migrations.</summary>
     public const string MigrationsHistoryTable = "__mcp_sessions_migrations";
 

@@ -1,4 +1,5 @@
 using System.Runtime.CompilerServices;
+using McpSessions.EF.Encryption;
 using McpSessions.EF.Lifecycle;
 using McpSessions.EF.Model;
 using McpSessions.EF.Providers;
@@ -121,7 +122,14 @@ internal sealed partial class EfSessionStore<TContext> : ISessionStore where TCo
         SessionValidator.ValidateKey(identity, sessionId);
         var now = _clock.Now();
         await using var lease = await RentAsync(cancellationToken).ConfigureAwait(false);
-        return await _queries.Get(lease.Context, identity, sessionId, now, _clock.DormantCutoff(now), cancellationToken).ConfigureAwait(false);
+        try
+        {
+            return await _queries.Get(lease.Context, identity, sessionId, now, _clock.DormantCutoff(now), cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception e) when (DecryptionFailure(e) is { } failure)
+        {
+            throw failure.ForSession(sessionId);
+        }
     }
 
     public async Task<IReadOnlyList<McpSession>> ListAsync(string identity, CancellationToken cancellationToken = default)
@@ -129,7 +137,21 @@ internal sealed partial class EfSessionStore<TContext> : ISessionStore where TCo
         SessionValidator.ValidateIdentity(identity, "identity");
         var now = _clock.Now();
         await using var lease = await RentAsync(cancellationToken).ConfigureAwait(false);
-        return await ToListAsync(_queries.List(lease.Context, identity, now, _clock.DormantCutoff(now)), cancellationToken).ConfigureAwait(false);
+        try
+        {
+            return await ToListAsync(_queries.List(lease.Context, identity, now, _clock.DormantCutoff(now)), cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception e) when (DecryptionFailure(e) is not null)
+        {
+            // The converter that failed does not know its row: find the session by reading them one by one, so the
+            // exception names it. A failure path only; the happy path stays one round trip.
+            foreach (var id in await ListIdsAsync(identity, cancellationToken).ConfigureAwait(false))
+            {
+                await GetAsync(identity, id, cancellationToken).ConfigureAwait(false);
+            }
+
+            throw;
+        }
     }
 
     public async Task<IReadOnlyList<string>> ListIdsAsync(string identity, CancellationToken cancellationToken = default)
@@ -235,6 +257,20 @@ internal sealed partial class EfSessionStore<TContext> : ISessionStore where TCo
             await lease.DisposeAsync().ConfigureAwait(false);
             throw;
         }
+    }
+
+    /// <summary>The decryption failure behind <paramref name="exception"/>, which EF may have wrapped while materializing.</summary>
+    private static SecretDecryptionException? DecryptionFailure(Exception exception)
+    {
+        for (var e = exception; e is not null; e = e.InnerException)
+        {
+            if (e is SecretDecryptionException failure)
+            {
+                return failure;
+            }
+        }
+
+        return null;
     }
 
     private IQueryable<McpSession> LiveSession(TContext context, string identity, string sessionId, DateTimeOffset now) =>

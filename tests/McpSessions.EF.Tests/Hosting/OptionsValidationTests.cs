@@ -43,6 +43,7 @@ public sealed class OptionsValidationTests
                 ["McpSessions:ConnectionString"] = "postgres://u:p%40ss@db.example.com:6543/app?sslmode=require",
                 ["McpSessions:PendingTtl"] = "00:05:00",
                 ["McpSessions:AutoMigrate"] = "true",
+                ["McpSessions:Encryption:Key"] = Infrastructure.TestKeys.A,
             })
             .Build();
         using var services = new ServiceCollection().AddMcpSessions(configuration).Services.BuildServiceProvider();

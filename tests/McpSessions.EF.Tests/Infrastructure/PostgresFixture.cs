@@ -39,6 +39,16 @@ public sealed class PostgresFixture : SessionStoreFixture
         return connection;
     }
 
+    public override async Task SetRawAsync(string sessionId, string column, string? stored)
+    {
+        await using var connection = (NpgsqlConnection)await OpenRawAsync(ConnectionString);
+        var cast = column is "headers" or "tokens" or "client_information" ? "::jsonb" : "";
+        await using var command = new NpgsqlCommand($"UPDATE mcp_sessions SET {column} = @v{cast} WHERE session_id = @id", connection);
+        command.Parameters.AddWithValue("v", (object?)stored ?? DBNull.Value);
+        command.Parameters.AddWithValue("id", sessionId);
+        Assert.Equal(1, await command.ExecuteNonQueryAsync());
+    }
+
     public override async Task DisposeAsync()
     {
         await base.DisposeAsync();

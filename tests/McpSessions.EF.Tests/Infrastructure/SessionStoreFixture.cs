@@ -39,7 +39,10 @@ public abstract class SessionStoreFixture : IAsyncLifetime
         Store = BuildServices(ConnectionString, o => o.AutoMigrate = true).GetRequiredService<ISessionStore>();
     }
 
-    /// <summary>A service provider with the store on <paramref name="connectionString"/>, this fixture's clock, and cleanup off.</summary>
+    /// <summary>
+    /// A service provider with the store on <paramref name="connectionString"/>, this fixture's clock, key
+    /// <see cref="TestKeys.A"/>, and cleanup off. <paramref name="configure"/> runs last and may change any of it.
+    /// </summary>
     public ServiceProvider BuildServices(string connectionString, Action<McpSessionsOptions>? configure = null, TimeProvider? clock = null)
     {
         var services = new ServiceCollection();
@@ -47,6 +50,7 @@ public abstract class SessionStoreFixture : IAsyncLifetime
         services.AddMcpSessions(o =>
         {
             o.Provider = Provider;
+            o.Encryption.Key = TestKeys.A;
             o.ConnectionString = connectionString;
             o.CleanupEnabled = false;
             o.CleanupBatchSize = CleanupBatchSize;
@@ -59,6 +63,30 @@ public abstract class SessionStoreFixture : IAsyncLifetime
         }
 
         return provider;
+    }
+
+    /// <summary>Sets a column's stored value directly, as another writer (a Node service) would: JSON columns take JSON text.</summary>
+    public abstract Task SetRawAsync(string sessionId, string column, string? stored);
+
+    /// <summary>Every column of a row as the database returns it, as text.</summary>
+    public async Task<Dictionary<string, string?>> ReadRawRowAsync(string sessionId)
+    {
+        await using var connection = await OpenRawAsync(ConnectionString);
+        await using var command = connection.CreateCommand();
+        command.CommandText = "SELECT * FROM mcp_sessions WHERE session_id = @id";
+        var parameter = command.CreateParameter();
+        parameter.ParameterName = "id";
+        parameter.Value = sessionId;
+        command.Parameters.Add(parameter);
+        await using var reader = await command.ExecuteReaderAsync();
+        Assert.True(await reader.ReadAsync(), $"no row {sessionId}");
+        var row = new Dictionary<string, string?>();
+        for (var i = 0; i < reader.FieldCount; i++)
+        {
+            row[reader.GetName(i)] = reader.IsDBNull(i) ? null : Convert.ToString(reader.GetValue(i), System.Globalization.CultureInfo.InvariantCulture);
+        }
+
+        return row;
     }
 
     public async Task<long> CountRowsAsync(string? connectionString = null)

@@ -24,6 +24,15 @@ public sealed class SqliteFixture : SessionStoreFixture
         return connection;
     }
 
+    public override async Task SetRawAsync(string sessionId, string column, string? stored)
+    {
+        await using var connection = (SqliteConnection)await OpenRawAsync(ConnectionString);
+        await using var command = new SqliteCommand($"UPDATE mcp_sessions SET {column} = @v WHERE session_id = @id", connection);
+        command.Parameters.AddWithValue("v", (object?)stored ?? DBNull.Value);
+        command.Parameters.AddWithValue("id", sessionId);
+        Assert.Equal(1, await command.ExecuteNonQueryAsync());
+    }
+
     public override async Task DisposeAsync()
     {
         await base.DisposeAsync();

@@ -38,7 +38,7 @@ public abstract class HostContextSpecification<TFixture>(TFixture fixture) : ICl
         var connectionString = await fixture.CreateEmptyDatabaseAsync();
         var services = new ServiceCollection();
         services.AddDbContext<HostDbContext>(o => fixture.UseProvider(o, connectionString));
-        services.AddMcpSessions<HostDbContext>();
+        services.AddMcpSessions<HostDbContext>(o => o.Encryption.Key = TestKeys.A);
         await using var provider = services.BuildServiceProvider(new ServiceProviderOptions { ValidateOnBuild = true, ValidateScopes = true });
 
         await using (var scope = provider.CreateAsyncScope())
