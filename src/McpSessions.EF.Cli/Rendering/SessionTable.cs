@@ -56,7 +56,7 @@ internal static class SessionTable
         _ => transport.ToString(),
     };
 
-    // Which secrets are stored, by name only.
+    // Which secrets are stored, by name only, one a line.
     private static string Secrets(McpSession session)
     {
         var stored = new List<string>(4);
@@ -64,7 +64,7 @@ internal static class SessionTable
         Add(session.Tokens is not null, "tokens");
         Add(session.CodeVerifier is not null, "verifier");
         Add(session.Headers is { Count: > 0 }, "headers");
-        return stored.Count == 0 ? "[dim]none[/]" : string.Join(", ", stored);
+        return stored.Count == 0 ? "[dim]none[/]" : string.Join('\n', stored);
 
         void Add(bool present, string name)
         {
@@ -79,7 +79,7 @@ internal static class SessionTable
     {
         var left = session.ExpiresAt - now;
         var relative = left > TimeSpan.Zero ? $"in {Duration(left)}" : $"[red]{Duration(-left)} ago[/]";
-        return $"{Time(session.ExpiresAt)} [dim]({relative})[/]";
+        return $"{Time(session.ExpiresAt)}\n[dim]{relative}[/]";
     }
 
     private static string Time(DateTimeOffset value) =>
