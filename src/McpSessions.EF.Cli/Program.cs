@@ -6,6 +6,7 @@ var console = CliConsole.Create();
 var root = new RootCommand("mcp-sessions: inspect and manage the MCP client sessions of McpSessions.EF.")
 {
     new DemoCommand(console),
+    new KeygenCommand(),
 };
 
 // Failures end as one line on stderr (CliErrors) instead of System.CommandLine's stack trace.

@@ -50,12 +50,14 @@ internal sealed class DemoCommand : Command
 
         // The library defaults, a SQLite file mcp-sessions.db in the current directory migrated on first use, plus the
         // one setting they lack: the library encrypts secrets at rest and needs a key (an app sets STORAGE_ENCRYPTION_KEY).
-        // The demo makes a throwaway one, passed as in-memory configuration so that nothing else of the user's
-        // environment (DATABASE_URL, MCP_TS_*) is read. No logging provider is added, so the output is the tables and
+        // The demo makes one once and keeps it in a per-user file (mode 0600), passed as in-memory configuration so
+        // that nothing else of the user's environment (DATABASE_URL, MCP_TS_*) is read. No logging provider is added, so the output is the tables and
         // failures surface as exceptions. The cleanup background service is registered but never started (no host):
         // the demo calls cleanup itself.
+        var keyFile = DemoKeyFile.DefaultPath;
+        var key = DemoKeyFile.LoadOrCreate(keyFile, out var keyCreated);
         var configuration = new ConfigurationBuilder()
-            .AddInMemoryCollection(new Dictionary<string, string?> { [EncryptionKeySetting] = Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(32)) })
+            .AddInMemoryCollection(new Dictionary<string, string?> { [EncryptionKeySetting] = key })
             .Build();
         services.AddMcpSessions(configuration);
         await using var provider = services.BuildServiceProvider(new ServiceProviderOptions { ValidateOnBuild = true, ValidateScopes = true });
@@ -64,6 +66,10 @@ internal sealed class DemoCommand : Command
         var databaseFile = Path.GetFullPath(options.SqlitePath);
         try
         {
+            Step("0. Start from a clean slate");
+            Say(keyCreated
+                ? $"Made an encryption key for the demo and saved it in [blue]{Markup.Escape(keyFile)}[/] (readable only by you, mode 0600)."
+                : $"Using the demo's encryption key from [blue]{Markup.Escape(keyFile)}[/] (mode 0600).");
             await RunScenarioAsync(store, clock, options, databaseFile, cancellationToken);
             return 0;
         }
@@ -76,7 +82,6 @@ internal sealed class DemoCommand : Command
 
     private async Task RunScenarioAsync(ISessionStore store, DemoClock clock, McpSessionsOptions options, string databaseFile, CancellationToken cancellationToken)
     {
-        Step("0. Start from a clean slate");
         var removed = 0;
         foreach (var user in Users)
         {
@@ -87,7 +92,7 @@ internal sealed class DemoCommand : Command
         }
 
         Say($"Database: [blue]{Markup.Escape(databaseFile)}[/] (SQLite; schema created by migrations on first use).");
-        Say($"Secrets are encrypted at rest with a throwaway key made for this run ({EncryptionKeySetting}); an app keeps its key in STORAGE_ENCRYPTION_KEY.");
+        Say("Secrets (tokens, client secret, code verifier) are encrypted at rest with it; an app keeps its key in STORAGE_ENCRYPTION_KEY.");
         Say($"Deleted {removed} session(s) of {string.Join(" and ", Users)} left by an earlier demo run (DeleteAsync); other sessions in the file are left alone.");
 
         Step("1. Users start connecting: pending sessions (CreateAsync)");
