@@ -4,6 +4,7 @@ using McpSessions.EF.Lifecycle;
 using McpSessions.EF.Model;
 using McpSessions.EF.Providers;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Query;
 using Microsoft.Extensions.Logging;
 
 namespace McpSessions.EF.Storage;
@@ -75,23 +76,7 @@ internal sealed partial class EfSessionStore<TContext> : ISessionStore where TCo
         SessionValidator.ValidateUpdate(update);
         var now = _clock.Now();
 
-        await using var lease = await RentAsync(cancellationToken).ConfigureAwait(false);
-        var provider = Provider(lease.Context);
-        var rows = await LiveSession(lease.Context, identity, sessionId, now)
-            .ExecuteUpdateAsync(
-                setters =>
-                {
-                    setters.SetProperty(s => s.UpdatedAt, now);
-                    SessionUpdateSetters.Apply(setters, update, _clock, now);
-                    provider.BumpVersion(setters);
-                },
-                cancellationToken)
-            .ConfigureAwait(false);
-        if (rows == 0)
-        {
-            throw new SessionNotFoundException(identity, sessionId);
-        }
-
+        await UpdateLiveAsync(identity, sessionId, now, setters => SessionUpdateSetters.Apply(setters, update, _clock, now), cancellationToken).ConfigureAwait(false);
         Log.Updated(_logger, sessionId, update.Fields);
     }
 
@@ -100,21 +85,7 @@ internal sealed partial class EfSessionStore<TContext> : ISessionStore where TCo
         SessionValidator.ValidateKey(identity, sessionId);
         var now = _clock.Now();
 
-        await using var lease = await RentAsync(cancellationToken).ConfigureAwait(false);
-        var provider = Provider(lease.Context);
-        var rows = await LiveSession(lease.Context, identity, sessionId, now)
-            .ExecuteUpdateAsync(
-                setters =>
-                {
-                    setters.SetProperty(s => s.UpdatedAt, now);
-                    provider.BumpVersion(setters);
-                },
-                cancellationToken)
-            .ConfigureAwait(false);
-        if (rows == 0)
-        {
-            throw new SessionNotFoundException(identity, sessionId);
-        }
+        await UpdateLiveAsync(identity, sessionId, now, static _ => { }, cancellationToken).ConfigureAwait(false);
     }
 
     public async Task<McpSession?> GetAsync(string identity, string sessionId, CancellationToken cancellationToken = default)
@@ -271,6 +242,27 @@ internal sealed partial class EfSessionStore<TContext> : ISessionStore where TCo
         }
 
         return null;
+    }
+
+    /// <summary>One <c>ExecuteUpdate</c> of a live session: <c>updated_at</c>, the concurrency token, and <paramref name="set"/>.</summary>
+    private async Task UpdateLiveAsync(string identity, string sessionId, DateTimeOffset now, Action<UpdateSettersBuilder<McpSession>> set, CancellationToken cancellationToken)
+    {
+        await using var lease = await RentAsync(cancellationToken).ConfigureAwait(false);
+        var provider = Provider(lease.Context);
+        var rows = await LiveSession(lease.Context, identity, sessionId, now)
+            .ExecuteUpdateAsync(
+                setters =>
+                {
+                    setters.SetProperty(s => s.UpdatedAt, now);
+                    set(setters);
+                    provider.BumpVersion(setters);
+                },
+                cancellationToken)
+            .ConfigureAwait(false);
+        if (rows == 0)
+        {
+            throw new SessionNotFoundException(identity, sessionId);
+        }
     }
 
     private IQueryable<McpSession> LiveSession(TContext context, string identity, string sessionId, DateTimeOffset now) =>
