@@ -41,7 +41,7 @@ public static class McpSessionsServiceCollectionExtensions
             sp.GetRequiredService<SessionsDatabase>(),
             sp.GetRequiredService<ILogger<ISessionStore>>()));
         AddReencryptor<SessionsDbContext>(services);
-        return new McpSessionsBuilder(services);
+        return McpSessionsBuilder.For<SessionsDbContext>(services);
     }
 
     /// <summary>Registers the session store with options bound from <paramref name="configuration"/>'s <c>McpSessions</c> section.</summary>
@@ -79,7 +79,7 @@ public static class McpSessionsServiceCollectionExtensions
             null,
             sp.GetRequiredService<ILogger<ISessionStore>>()));
         AddReencryptor<TContext>(services);
-        return new McpSessionsBuilder(services);
+        return McpSessionsBuilder.For<TContext>(services);
     }
 
     private static void AddCore(IServiceCollection services, Action<McpSessionsOptions>? configure)

@@ -32,6 +32,9 @@ internal sealed class PostgresSessionsProvider : SessionsProvider
 
     public override string JsonAsText(string delimitedColumn) => delimitedColumn + "::text";
 
+    public override bool IsAccessDenied(DbUpdateException exception) =>
+        exception.InnerException is PostgresException { SqlState: PostgresErrorCodes.InsufficientPrivilege };
+
     public override bool IsUniqueViolation(DbUpdateException exception) =>
         exception.InnerException is PostgresException { SqlState: PostgresErrorCodes.UniqueViolation };
 }

@@ -32,6 +32,9 @@ internal abstract class SessionsProvider
     /// <summary>Whether <paramref name="exception"/> is a unique-key violation.</summary>
     public abstract bool IsUniqueViolation(DbUpdateException exception);
 
+    /// <summary>Whether <paramref name="exception"/> is the database refusing a write (row-level security).</summary>
+    public virtual bool IsAccessDenied(DbUpdateException exception) => false;
+
     /// <summary>Moves the concurrency token in an <c>ExecuteUpdate</c>, where the database does not do it itself.</summary>
     public virtual void BumpVersion(UpdateSettersBuilder<McpSession> setters)
     {

@@ -61,6 +61,10 @@ internal sealed partial class EfSessionStore<TContext> : ISessionStore where TCo
         {
             throw new SessionAlreadyExistsException(session.SessionId, e);
         }
+        catch (DbUpdateException e) when (Provider(lease.Context).IsAccessDenied(e))
+        {
+            throw new SessionAccessDeniedException(session.Identity, session.SessionId, e);
+        }
         finally
         {
             lease.Context.ChangeTracker.Clear();

@@ -38,7 +38,7 @@ public sealed class PostgresSchemaTests(PostgresFixture fixture) : IClassFixture
             ("created_at", "timestamp with time zone", false),
             ("updated_at", "timestamp with time zone", false),
             ("expires_at", "timestamp with time zone", false),
-            ("active", "boolean", false),
+            ("active", "boolean", true), // nullable with a default, as in @mcp-ts/sdk's table (schema parity)
             ("headers", "jsonb", true),
             ("client_information", "jsonb", true),
             ("tokens", "jsonb", true),

@@ -1,0 +1,98 @@
+using System.Data.Common;
+using System.Text;
+using System.Text.Json;
+using Microsoft.EntityFrameworkCore.Diagnostics;
+
+namespace McpSessions.EF.RowLevelSecurity;
+
+/// <summary>
+/// Puts the current user in front of every command as transaction-local settings. Npgsql sends a command's
+/// statements as one batch with one Sync, which PostgreSQL runs as one implicit transaction, so
+/// <c>SET LOCAL</c> holds for exactly the statement that follows and can never leak to the next user of a pooled
+/// connection. Inside an explicit transaction it holds until the transaction ends, for the same user.
+/// </summary>
+internal sealed class RowLevelSecurityInterceptor(RowLevelSecurityOptions options, IMcpSessionsUserAccessor users) : DbCommandInterceptor
+{
+    public override InterceptionResult<DbDataReader> ReaderExecuting(DbCommand command, CommandEventData eventData, InterceptionResult<DbDataReader> result)
+    {
+        Prefix(command);
+        return result;
+    }
+
+    public override ValueTask<InterceptionResult<DbDataReader>> ReaderExecutingAsync(DbCommand command, CommandEventData eventData, InterceptionResult<DbDataReader> result, CancellationToken cancellationToken = default)
+    {
+        Prefix(command);
+        return ValueTask.FromResult(result);
+    }
+
+    public override InterceptionResult<int> NonQueryExecuting(DbCommand command, CommandEventData eventData, InterceptionResult<int> result)
+    {
+        Prefix(command);
+        return result;
+    }
+
+    public override ValueTask<InterceptionResult<int>> NonQueryExecutingAsync(DbCommand command, CommandEventData eventData, InterceptionResult<int> result, CancellationToken cancellationToken = default)
+    {
+        Prefix(command);
+        return ValueTask.FromResult(result);
+    }
+
+    public override InterceptionResult<object> ScalarExecuting(DbCommand command, CommandEventData eventData, InterceptionResult<object> result)
+    {
+        Prefix(command);
+        return result;
+    }
+
+    public override ValueTask<InterceptionResult<object>> ScalarExecutingAsync(DbCommand command, CommandEventData eventData, InterceptionResult<object> result, CancellationToken cancellationToken = default)
+    {
+        Prefix(command);
+        return ValueTask.FromResult(result);
+    }
+
+    private const string ServiceRole = "service_role";
+
+    private void Prefix(DbCommand command)
+    {
+        if (command is not Npgsql.NpgsqlCommand)
+        {
+            throw new NotSupportedException("Row-level security needs PostgreSQL; the session store is configured with another database.");
+        }
+
+        command.CommandText = Settings(users.CurrentUserId) + command.CommandText;
+    }
+
+    internal string Settings(string? userId)
+    {
+        if (userId is not null && (userId.Length == 0 || userId.Any(char.IsControl)))
+        {
+            throw new InvalidOperationException("IMcpSessionsUserAccessor.CurrentUserId must be null or a non-empty id with no control characters.");
+        }
+
+        var sql = new StringBuilder(160);
+        if (options.Mode == RowLevelSecurityMode.Supabase)
+        {
+            // Nobody signed in runs as anon, except service_role, which bypasses row-level security and needs no user.
+            var role = userId is not null || options.Role == ServiceRole ? options.Role ?? "authenticated" : "anon";
+            var claims = userId is null
+                ? JsonSerializer.Serialize(new Dictionary<string, string> { ["role"] = role })
+                : JsonSerializer.Serialize(new Dictionary<string, string> { ["sub"] = userId, ["role"] = role });
+            sql.Append("SET LOCAL ROLE ").Append(Identifier(role)).Append(";\n");
+            sql.Append("SET LOCAL request.jwt.claims = ").Append(Literal(claims)).Append(";\n");
+        }
+        else
+        {
+            if (options.Role is { } role)
+            {
+                sql.Append("SET LOCAL ROLE ").Append(Identifier(role)).Append(";\n");
+            }
+
+            sql.Append("SET LOCAL mcp.identity = ").Append(Literal(userId ?? "")).Append(";\n");
+        }
+
+        return sql.ToString();
+    }
+
+    private static string Identifier(string name) => "\"" + name.Replace("\"", "\"\"", StringComparison.Ordinal) + "\"";
+
+    private static string Literal(string value) => "'" + value.Replace("'", "''", StringComparison.Ordinal) + "'";
+}
