@@ -1,6 +1,8 @@
+using McpSessions.EF.Diagnostics;
 using McpSessions.EF.Encryption;
 using McpSessions.EF.Infrastructure;
 using McpSessions.EF.Lifecycle;
+using McpSessions.EF.Locking;
 using McpSessions.EF.Model;
 using McpSessions.EF.Providers;
 using McpSessions.EF.Storage;
@@ -31,16 +33,10 @@ public static class McpSessionsServiceCollectionExtensions
             sp.GetRequiredService<SessionsDatabase>().Configure(builder);
             builder.UseMcpSessions(ModelOptions(sp), sp.GetRequiredService<SessionKeyRing>());
         });
-        services.TryAddSingleton(sp => new SessionSchemaGate(
-            sp.GetRequiredService<IOptions<McpSessionsOptions>>().Value.ResolvedAutoMigrate,
-            sp.GetRequiredService<SessionsDatabase>()));
-        services.TryAddSingleton<ISessionStore>(sp => new EfSessionStore<SessionsDbContext>(
-            new SessionContextSource<SessionsDbContext>(sp),
-            sp.GetRequiredService<SessionClock>(),
-            sp.GetRequiredService<SessionSchemaGate>(),
-            sp.GetRequiredService<SessionsDatabase>(),
-            sp.GetRequiredService<ILogger<ISessionStore>>()));
-        AddReencryptor<SessionsDbContext>(services);
+        AddStore<SessionsDbContext>(
+            services,
+            sp => sp.GetRequiredService<SessionsDatabase>(),
+            options => options.ResolvedAutoMigrate);
         return McpSessionsBuilder.For<SessionsDbContext>(services);
     }
 
@@ -71,14 +67,7 @@ public static class McpSessionsServiceCollectionExtensions
         });
 
         services.ConfigureDbContext<TContext>((sp, builder) => builder.UseMcpSessions(ModelOptions(sp), sp.GetRequiredService<SessionKeyRing>()));
-        services.TryAddSingleton(sp => new SessionSchemaGate(sp.GetRequiredService<IOptions<McpSessionsOptions>>().Value.AutoMigrate ?? false, null));
-        services.TryAddSingleton<ISessionStore>(sp => new EfSessionStore<TContext>(
-            new SessionContextSource<TContext>(sp),
-            sp.GetRequiredService<SessionClock>(),
-            sp.GetRequiredService<SessionSchemaGate>(),
-            null,
-            sp.GetRequiredService<ILogger<ISessionStore>>()));
-        AddReencryptor<TContext>(services);
+        AddStore<TContext>(services, _ => null, options => options.AutoMigrate ?? false);
         return McpSessionsBuilder.For<TContext>(services);
     }
 
@@ -94,6 +83,8 @@ public static class McpSessionsServiceCollectionExtensions
         services.TryAddSingleton(TimeProvider.System);
         services.TryAddSingleton(sp => new SessionClock(sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<IOptions<McpSessionsOptions>>().Value));
         services.AddLogging();
+        services.AddMetrics();
+        services.TryAddSingleton<SessionMetrics>();
         services.TryAddSingleton(sp => SessionKeyRingFactory.Create(
             sp.GetRequiredService<IOptions<McpSessionsOptions>>().Value,
             sp.GetRequiredService<ILoggerFactory>().CreateLogger("McpSessions.EF.Encryption")));
@@ -103,14 +94,34 @@ public static class McpSessionsServiceCollectionExtensions
         }
     }
 
-    private static void AddReencryptor<TContext>(IServiceCollection services)
-        where TContext : DbContext =>
+    /// <summary>Everything that runs on the store's context, for the library's own context or a host's.</summary>
+    private static void AddStore<TContext>(IServiceCollection services, Func<IServiceProvider, SessionsDatabase?> database, Func<McpSessionsOptions, bool> autoMigrate)
+        where TContext : DbContext
+    {
+        services.TryAddSingleton(sp => new SessionContextSource<TContext>(sp));
+        services.TryAddSingleton(sp => new SessionSchemaGate(autoMigrate(sp.GetRequiredService<IOptions<McpSessionsOptions>>().Value), database(sp)));
+        services.TryAddSingleton<ISessionStore>(sp => new InstrumentedSessionStore(
+            new EfSessionStore<TContext>(
+                sp.GetRequiredService<SessionContextSource<TContext>>(),
+                sp.GetRequiredService<SessionClock>(),
+                sp.GetRequiredService<SessionSchemaGate>(),
+                database(sp),
+                sp.GetServices<ISessionCleanupNotification>(),
+                sp.GetRequiredService<ILogger<ISessionStore>>()),
+            sp.GetRequiredService<SessionMetrics>()));
         services.TryAddSingleton<ISessionReencryptor>(sp => new EfSessionReencryptor<TContext>(
-            new SessionContextSource<TContext>(sp),
+            sp.GetRequiredService<SessionContextSource<TContext>>(),
             sp.GetRequiredService<SessionSchemaGate>(),
             sp.GetRequiredService<SessionKeyRing>(),
             sp.GetRequiredService<IOptions<McpSessionsOptions>>().Value.ReencryptBatchSize,
             sp.GetRequiredService<ILogger<ISessionReencryptor>>()));
+        services.TryAddSingleton<ISessionLock>(sp => new EfSessionLock<TContext>(
+            sp.GetRequiredService<SessionContextSource<TContext>>(),
+            sp.GetRequiredService<TimeProvider>(),
+            sp.GetRequiredService<SessionMetrics>()));
+        services.TryAddSingleton<ISessionDatabaseProbe>(sp => new SessionDatabaseProbe<TContext>(
+            sp.GetRequiredService<SessionContextSource<TContext>>(), database(sp)));
+    }
 
     private static McpSessionsModelOptions ModelOptions(IServiceProvider services)
     {

@@ -1,5 +1,7 @@
 using McpSessions.EF.Model;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Infrastructure;
+using Microsoft.EntityFrameworkCore.Storage;
 using Microsoft.EntityFrameworkCore.Metadata.Builders;
 using Npgsql;
 
@@ -29,6 +31,33 @@ internal sealed class PostgresSessionsProvider : SessionsProvider
     }
 
     public override bool MovesVersionItself => true;
+
+    /// <summary>
+    /// Locks the batch's rows with <c>FOR UPDATE SKIP LOCKED</c> before deleting them: concurrent cleaners on other
+    /// instances each take rows the others have not locked, so no row is deleted (or counted) twice and nobody waits
+    /// on anybody. Reads never wait on it (MVCC); a write to a row in the batch waits at most for the batch.
+    /// </summary>
+    public override Task<int> DeleteNotLiveBatchAsync(DbContext context, DateTimeOffset now, DateTimeOffset dormantCutoff, int batchSize, CancellationToken cancellationToken)
+    {
+        var entity = context.Model.FindEntityType(typeof(McpSession))!;
+        var table = context.GetService<ISqlGenerationHelper>().DelimitIdentifier(entity.GetTableName()!, entity.GetSchema());
+        var sql =
+            $"""
+            WITH doomed AS (
+                SELECT id FROM {table}
+                WHERE (active IS NOT TRUE AND expires_at <= @now) OR (active AND updated_at < @dormant_cutoff)
+                ORDER BY expires_at
+                LIMIT @batch_size
+                FOR UPDATE SKIP LOCKED)
+            DELETE FROM {table} AS s USING doomed WHERE s.id = doomed.id
+            """;
+
+        // Only the table name, delimited from the model, is spliced in; every value is a parameter.
+        return context.Database.ExecuteSqlRawAsync(
+            sql,
+            [new NpgsqlParameter("now", now), new NpgsqlParameter("dormant_cutoff", dormantCutoff), new NpgsqlParameter("batch_size", batchSize)],
+            cancellationToken);
+    }
 
     public override string JsonAsText(string delimitedColumn) => delimitedColumn + "::text";
 

@@ -40,6 +40,18 @@ internal abstract class SessionsProvider
     {
     }
 
+    /// <summary>
+    /// Deletes at most <paramref name="batchSize"/> sessions that are no longer live, oldest expiry first, in one
+    /// statement (one short transaction). Returns the count. SQLite has one writer at a time, so concurrent
+    /// cleaners simply take turns.
+    /// </summary>
+    public virtual Task<int> DeleteNotLiveBatchAsync(DbContext context, DateTimeOffset now, DateTimeOffset dormantCutoff, int batchSize, CancellationToken cancellationToken) =>
+        context.Set<McpSession>()
+            .Where(Lifecycle.SessionClock.IsNotLive(now, dormantCutoff))
+            .OrderBy(s => s.ExpiresAt)
+            .Take(batchSize)
+            .ExecuteDeleteAsync(cancellationToken);
+
     /// <summary>Whether the database moves the concurrency token itself on every write (PostgreSQL's xmin).</summary>
     public virtual bool MovesVersionItself => false;
 

@@ -1,4 +1,5 @@
 using System.Runtime.CompilerServices;
+using McpSessions.EF.Diagnostics;
 using McpSessions.EF.Encryption;
 using McpSessions.EF.Lifecycle;
 using McpSessions.EF.Model;
@@ -26,8 +27,17 @@ internal sealed partial class EfSessionStore<TContext> : ISessionStore where TCo
     private readonly CompiledQueries _queries = new();
     private int _disposed;
 
-    public EfSessionStore(SessionContextSource<TContext> contexts, SessionClock clock, SessionSchemaGate schema, SessionsDatabase? database, ILogger<ISessionStore> logger)
+    private readonly ISessionCleanupNotification[] _cleanupNotifications;
+
+    public EfSessionStore(
+        SessionContextSource<TContext> contexts,
+        SessionClock clock,
+        SessionSchemaGate schema,
+        SessionsDatabase? database,
+        IEnumerable<ISessionCleanupNotification> cleanupNotifications,
+        ILogger<ISessionStore> logger)
     {
+        _cleanupNotifications = cleanupNotifications.ToArray();
         _contexts = contexts;
         _clock = clock;
         _schema = schema;
@@ -194,19 +204,23 @@ internal sealed partial class EfSessionStore<TContext> : ISessionStore where TCo
             var now = _clock.Now();
             await using var lease = await RentAsync(cancellationToken).ConfigureAwait(false);
 
-            // One bounded statement per batch, oldest expiry first: each is its own short transaction, so live
-            // rows are never blocked for longer than one batch.
-            removed = await lease.Context.Set<McpSession>()
-                .Where(SessionClock.IsNotLive(now, _clock.DormantCutoff(now)))
-                .OrderBy(s => s.ExpiresAt)
-                .Take(batchSize)
-                .ExecuteDeleteAsync(cancellationToken)
-                .ConfigureAwait(false);
+            removed = await Provider(lease.Context).DeleteNotLiveBatchAsync(lease.Context, now, _clock.DormantCutoff(now), batchSize, cancellationToken).ConfigureAwait(false);
+            if (removed > 0)
+            {
+                foreach (var notification in _cleanupNotifications)
+                {
+                    await notification.BatchRemovedAsync(removed, cancellationToken).ConfigureAwait(false);
+                }
+            }
+
             total += removed;
         }
         while (removed == batchSize);
 
-        Log.CleanedUp(_logger, total);
+        if (total > 0)
+        {
+            Log.CleanedUp(_logger, total);
+        }
         return total;
     }
 

@@ -1,0 +1,36 @@
+using McpSessions.EF.Storage;
+using Microsoft.Extensions.Diagnostics.HealthChecks;
+
+namespace McpSessions.EF.Diagnostics;
+
+/// <summary>Healthy when the session database is reachable and has no pending migrations; says why otherwise.</summary>
+internal sealed class SessionStoreHealthCheck(ISessionDatabaseProbe probe) : IHealthCheck
+{
+    public async Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken = default)
+    {
+        SessionDatabaseState state;
+        try
+        {
+            state = await probe.ProbeAsync(cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            return new HealthCheckResult(context.Registration.FailureStatus, $"The session database could not be checked: {e.GetType().Name}.", e);
+        }
+
+        if (!state.CanConnect)
+        {
+            return new HealthCheckResult(context.Registration.FailureStatus, $"The session database ({state.Description}) is not reachable.");
+        }
+
+        if (state.PendingMigrations.Count > 0)
+        {
+            return new HealthCheckResult(
+                context.Registration.FailureStatus,
+                $"The session database ({state.Description}) has {state.PendingMigrations.Count} pending migration(s): {string.Join(", ", state.PendingMigrations)}. "
+                + "Apply them with `dotnet ef database update` or `mcp-sessions migrate`.");
+        }
+
+        return HealthCheckResult.Healthy($"The session database ({state.Description}) is reachable and migrated.");
+    }
+}

@@ -1,0 +1,22 @@
+using McpSessions.EF.Providers;
+using Microsoft.EntityFrameworkCore;
+
+namespace McpSessions.EF.Storage;
+
+/// <summary>Probes the store's database through its own context: one connection test, one read of the migrations history.</summary>
+internal sealed class SessionDatabaseProbe<TContext>(SessionContextSource<TContext> contexts, SessionsDatabase? database) : ISessionDatabaseProbe
+    where TContext : DbContext
+{
+    public async Task<SessionDatabaseState> ProbeAsync(CancellationToken cancellationToken)
+    {
+        await using var lease = contexts.Rent();
+        var description = database?.Description ?? $"{lease.Context.Database.ProviderName} database of {typeof(TContext).Name}";
+        if (!await lease.Context.Database.CanConnectAsync(cancellationToken).ConfigureAwait(false))
+        {
+            return new SessionDatabaseState(false, [], description);
+        }
+
+        var pending = await lease.Context.Database.GetPendingMigrationsAsync(cancellationToken).ConfigureAwait(false);
+        return new SessionDatabaseState(true, pending.ToList(), description);
+    }
+}
