@@ -36,7 +36,7 @@ internal sealed class EfSessionLock<TContext>(SessionContextSource<TContext> con
                 {
                     NpgsqlConnection postgres => await PostgresSessionLock.AcquireAsync(postgres.CloneWith(postgres.ConnectionString), key, timeout, onTimeout, cancellationToken).ConfigureAwait(false),
                     SqliteConnection { DataSource: var file } sqlite when !IsInMemory(sqlite) =>
-                        await FileSessionLock.AcquireAsync(Path.GetFullPath(file) + ".locks", key, timeout, time, onTimeout, cancellationToken).ConfigureAwait(false),
+                        await AcquireFileLockAsync(Path.GetFullPath(file) + ".locks", key, timeout, onTimeout, cancellationToken).ConfigureAwait(false),
                     _ => await _inProcess.AcquireAsync(key, timeout, onTimeout, cancellationToken).ConfigureAwait(false),
                 };
             }
@@ -48,6 +48,33 @@ internal sealed class EfSessionLock<TContext>(SessionContextSource<TContext> con
         {
             metrics.LockWait(Stopwatch.GetElapsedTime(started), acquired: false);
             throw;
+        }
+    }
+
+    /// <summary>Waiters of this process queue in memory (exact timeouts, no polling), then take the cross-process file lock.</summary>
+    private async Task<IAsyncDisposable> AcquireFileLockAsync(string directory, long key, TimeSpan timeout, Func<Exception> onTimeout, CancellationToken cancellationToken)
+    {
+        var started = time.GetTimestamp();
+        var local = await _inProcess.AcquireAsync(key, timeout, onTimeout, cancellationToken).ConfigureAwait(false);
+        try
+        {
+            var remaining = timeout - time.GetElapsedTime(started);
+            var file = await SqliteFileSessionLock.AcquireAsync(directory, key, remaining > TimeSpan.Zero ? remaining : TimeSpan.Zero, time, onTimeout, cancellationToken).ConfigureAwait(false);
+            return new Both(file, local);
+        }
+        catch
+        {
+            await local.DisposeAsync().ConfigureAwait(false);
+            throw;
+        }
+    }
+
+    private sealed class Both(IAsyncDisposable first, IAsyncDisposable second) : IAsyncDisposable
+    {
+        public async ValueTask DisposeAsync()
+        {
+            await first.DisposeAsync().ConfigureAwait(false);
+            await second.DisposeAsync().ConfigureAwait(false);
         }
     }
 

@@ -14,8 +14,12 @@ internal static class PostgresSessionLock
         try
         {
             await connection.OpenAsync(cancellationToken).ConfigureAwait(false);
-            await using (var command = new NpgsqlCommand(
-                $"SET lock_timeout = {Math.Max(1, (long)timeout.TotalMilliseconds)}; SELECT pg_advisory_lock($1); RESET lock_timeout;", connection))
+            await using (var limit = new NpgsqlCommand($"SET lock_timeout = {Math.Max(1, (long)timeout.TotalMilliseconds)}", connection))
+            {
+                await limit.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+            }
+
+            await using (var command = new NpgsqlCommand("SELECT pg_advisory_lock($1)", connection))
             {
                 command.Parameters.Add(new NpgsqlParameter { Value = key });
                 await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);

@@ -1,0 +1,105 @@
+using System.Diagnostics;
+using McpSessions.EF.Locking;
+using McpSessions.EF.Tests.Infrastructure;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace McpSessions.EF.Tests.Specification;
+
+/// <summary>The session lock, across processes, once per provider.</summary>
+public abstract class SessionLockSpecification<TFixture>(TFixture fixture) : IClassFixture<TFixture>
+    where TFixture : SessionStoreFixture
+{
+    private static string Probe => RepositoryPaths.Combine("tests", "McpSessions.EF.LockProbe", "bin", RepositoryPaths.Configuration, "net10.0", "McpSessions.EF.LockProbe.dll");
+
+    protected abstract string ProviderArgument { get; }
+
+    private ISessionLock Locks => fixture.BuildServices(fixture.ConnectionString).GetRequiredService<ISessionLock>();
+
+    [Fact]
+    public async Task Two_processes_of_eight_tasks_each_never_hold_one_sessions_lock_together()
+    {
+        const int tasks = 8, iterations = 15;
+        await ExecuteAsync("DROP TABLE IF EXISTS lock_probe; CREATE TABLE lock_probe (inside INTEGER NOT NULL, max_inside INTEGER NOT NULL, entries INTEGER NOT NULL); INSERT INTO lock_probe VALUES (0, 0, 0);");
+
+        var processes = await Task.WhenAll(Enumerable.Range(0, 2).Select(_ => ProcessRunner.RunAsync(
+            "dotnet",
+            [Probe, "contend", ProviderArgument, fixture.ConnectionString, $"{tasks}", $"{iterations}"],
+            timeout: TimeSpan.FromMinutes(3))));
+
+        Assert.All(processes, p => Assert.True(p.ExitCode == 0, p.ToString()));
+        Assert.Equal((0L, 1L, 2L * tasks * iterations), await ReadProbeAsync());
+    }
+
+    [Fact]
+    public async Task Killing_the_process_that_holds_the_lock_releases_it()
+    {
+        var start = new ProcessStartInfo("dotnet", [Probe, "hold", ProviderArgument, fixture.ConnectionString])
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+        };
+        using var holder = Process.Start(start)!;
+        try
+        {
+            var line = await holder.StandardOutput.ReadLineAsync().WaitAsync(TimeSpan.FromMinutes(1));
+            if (line != "held")
+            {
+                // Only now read stderr to its end: the holder has failed and exited (a live holder never closes it).
+                Assert.Fail($"the holder printed '{line}': {await holder.StandardError.ReadToEndAsync()}");
+            }
+
+            var services = fixture.BuildServices(fixture.ConnectionString);
+            var locks = services.GetRequiredService<ISessionLock>();
+            var timeout = await Assert.ThrowsAsync<SessionLockTimeoutException>(() => locks.AcquireAsync("probe", "probe-session", TimeSpan.FromMilliseconds(300)));
+            Assert.Equal("Timed out after 300 ms waiting for the lock of session probe-session of identity probe.", timeout.Message);
+            holder.Kill(entireProcessTree: true);
+            await holder.WaitForExitAsync();
+
+            await using var hold = await Locks.AcquireAsync("probe", "probe-session", TimeSpan.FromSeconds(20));
+        }
+        finally
+        {
+            if (!holder.HasExited)
+            {
+                holder.Kill(entireProcessTree: true);
+            }
+        }
+    }
+
+    [Fact]
+    public async Task A_held_lock_times_out_other_callers_frees_on_release_and_leaves_other_sessions_alone()
+    {
+        var locks = Locks;
+        var hold = await locks.AcquireAsync("alice", "s-1", TimeSpan.FromSeconds(5));
+
+        await Assert.ThrowsAsync<SessionLockTimeoutException>(() => locks.AcquireAsync("alice", "s-1", TimeSpan.FromMilliseconds(100)));
+        await using (await locks.AcquireAsync("alice", "s-2", TimeSpan.FromSeconds(5)))
+        {
+        }
+
+        var waiter = locks.AcquireAsync("alice", "s-1", TimeSpan.FromSeconds(20));
+        await hold.DisposeAsync();
+        await using (await waiter)
+        {
+        }
+    }
+
+    private async Task ExecuteAsync(string sql)
+    {
+        await using var connection = await fixture.OpenRawAsync(fixture.ConnectionString);
+        await using var command = connection.CreateCommand();
+        command.CommandText = sql;
+        await command.ExecuteNonQueryAsync();
+    }
+
+    private async Task<(long Inside, long MaxInside, long Entries)> ReadProbeAsync()
+    {
+        await using var connection = await fixture.OpenRawAsync(fixture.ConnectionString);
+        await using var command = connection.CreateCommand();
+        command.CommandText = "SELECT inside, max_inside, entries FROM lock_probe";
+        await using var reader = await command.ExecuteReaderAsync();
+        Assert.True(await reader.ReadAsync());
+        return (Convert.ToInt64(reader.GetValue(0), System.Globalization.CultureInfo.InvariantCulture), Convert.ToInt64(reader.GetValue(1), System.Globalization.CultureInfo.InvariantCulture), Convert.ToInt64(reader.GetValue(2), System.Globalization.CultureInfo.InvariantCulture));
+    }
+}
