@@ -40,6 +40,11 @@ public static class McpSessionsServiceCollectionExtensions
             sp.GetRequiredService<SessionSchemaGate>(),
             sp.GetRequiredService<SessionsDatabase>(),
             sp.GetRequiredService<ILogger<ISessionStore>>()));
+        services.TryAddSingleton<ISessionAdmin>(sp => new EfSessionAdmin(
+            new SessionContextSource<SessionsDbContext>(sp),
+            sp.GetRequiredService<SessionClock>(),
+            sp.GetRequiredService<SessionSchemaGate>(),
+            sp.GetRequiredService<SessionsDatabase>()));
         AddReencryptor<SessionsDbContext>(services);
         return new McpSessionsBuilder(services);
     }

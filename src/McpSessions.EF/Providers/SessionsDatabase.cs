@@ -27,6 +27,6 @@ internal abstract class SessionsDatabase : IAsyncDisposable
     {
         SessionStorageProvider.Postgres or SessionStorageProvider.Supabase => new PostgresSessionsDatabase(options.ConnectionString!),
         SessionStorageProvider.Memory => SqliteSessionsDatabase.InMemory(),
-        _ => SqliteSessionsDatabase.File(options.ConnectionString, options.SqlitePath),
+        _ => SqliteSessionsDatabase.File(options.ConnectionString, options.SqlitePath, options.CreateMissingDatabase),
     };
 }
