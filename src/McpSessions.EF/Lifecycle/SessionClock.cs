@@ -33,6 +33,13 @@ internal sealed class SessionClock(TimeProvider time, McpSessionsOptions options
             ? updatedAt >= DormantCutoff(now) ? SessionState.Active : SessionState.Dormant
             : expiresAt > now ? SessionState.Pending : SessionState.Expired;
 
+    /// <summary>
+    /// When a session with these stored values stops (or stopped) being live: <c>expires_at</c> while pending, the
+    /// start of dormancy (<c>updated_at + DormantAfter</c>) once active.
+    /// </summary>
+    public DateTimeOffset LiveUntil(bool active, DateTimeOffset updatedAt, DateTimeOffset expiresAt) =>
+        active ? updatedAt + Options.DormantAfter : expiresAt;
+
     /// <summary>Live = pending and not expired, or active and not dormant (SPEC §4).</summary>
     public static Expression<Func<McpSession, bool>> IsLive(DateTimeOffset now, DateTimeOffset dormantCutoff) =>
         s => (s.Active && s.UpdatedAt >= dormantCutoff) || (!s.Active && s.ExpiresAt > now);

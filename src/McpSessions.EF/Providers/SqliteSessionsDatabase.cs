@@ -21,6 +21,8 @@ internal sealed class SqliteSessionsDatabase : SessionsDatabase
         ? $"SQLite file '{Path.GetFullPath(new SqliteConnectionStringBuilder(_connectionString).DataSource)}'"
         : "SQLite in-memory database";
 
+    public override bool IsMissing => _keepAlive is null && !System.IO.File.Exists(new SqliteConnectionStringBuilder(_connectionString).DataSource);
+
     /// <summary>
     /// A SQLite file, from a connection string or else a path. A connection string without <c>=</c> is taken as a
     /// path, so <c>--connection sessions.db</c> and <c>DATABASE_URL</c>-style settings read naturally. Unless

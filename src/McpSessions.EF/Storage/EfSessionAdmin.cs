@@ -138,11 +138,19 @@ internal sealed partial class EfSessionAdmin(
         return new SessionStatistics(byState, identities, [.. top.Select(t => new IdentitySessionCount(t.Identity, t.Count))], size.Single());
     }
 
-    public SessionState StateOf(McpSession session)
+    public SessionSummary Summarize(McpSession session)
     {
         ArgumentNullException.ThrowIfNull(session);
-        return clock.StateOf(session.Active, session.UpdatedAt, session.ExpiresAt, clock.Now());
+        return WithLife(
+            new SessionSummary(session.SessionId, session.Identity, session.ServerId, session.ServerName, session.ServerUrl, session.TransportType, session.Active, session.CreatedAt, session.UpdatedAt, session.ExpiresAt),
+            clock.Now());
     }
+
+    private SessionSummary WithLife(SessionSummary summary, DateTimeOffset now) => summary with
+    {
+        State = clock.StateOf(summary.Active, summary.UpdatedAt, summary.ExpiresAt, now),
+        LiveUntil = clock.LiveUntil(summary.Active, summary.UpdatedAt, summary.ExpiresAt),
+    };
 
     private async Task<List<SessionSummary>> ListPageAsync(string? identity, bool includeNotLive, SessionSummary? after, CancellationToken cancellationToken)
     {
@@ -175,7 +183,7 @@ internal sealed partial class EfSessionAdmin(
             .Take(PageSize)
             .Select(s => new SessionSummary(s.SessionId, s.Identity, s.ServerId, s.ServerName, s.ServerUrl, s.TransportType, s.Active, s.CreatedAt, s.UpdatedAt, s.ExpiresAt))
             .ToListAsync(cancellationToken).ConfigureAwait(false);
-        return page.ConvertAll(s => s with { State = clock.StateOf(s.Active, s.UpdatedAt, s.ExpiresAt, now) });
+        return page.ConvertAll(s => WithLife(s, now));
     }
 
     private async Task<List<McpSession>> ExportPageAsync(string after, CancellationToken cancellationToken)

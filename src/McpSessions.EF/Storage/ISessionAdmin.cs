@@ -1,4 +1,3 @@
-using McpSessions.EF.Lifecycle;
 using McpSessions.EF.Model;
 
 namespace McpSessions.EF.Storage;
@@ -53,8 +52,8 @@ internal interface ISessionAdmin
     /// <summary>Counts by state, the <paramref name="topIdentities"/> identities with the most sessions, and the database size.</summary>
     Task<SessionStatistics> GetStatisticsAsync(int topIdentities, CancellationToken cancellationToken = default);
 
-    /// <summary>The state of <paramref name="session"/> now.</summary>
-    SessionState StateOf(McpSession session);
+    /// <summary><paramref name="session"/> without its secrets, with its state now and when it stops being live.</summary>
+    SessionSummary Summarize(McpSession session);
 
     /// <summary>Now, on the store's clock.</summary>
     DateTimeOffset Now { get; }

@@ -18,4 +18,7 @@ internal sealed record SessionSummary(
 {
     /// <summary>The state when it was read.</summary>
     public SessionState State { get; init; }
+
+    /// <summary>When it stops (or stopped) being live: the end of the OAuth window while pending, the start of dormancy once active.</summary>
+    public DateTimeOffset LiveUntil { get; init; }
 }
