@@ -46,6 +46,10 @@ internal sealed class CliStore : IAsyncDisposable
         services.AddMcpSessions(configuration, o =>
         {
             o.CleanupEnabled = false;
+
+            // An operator tool changes a schema only when asked (`migrate`), on every provider: `list` pointed at the
+            // wrong SQLite file must not add tables to it. McpSessions:AutoMigrate, when set, still wins.
+            o.AutoMigrate ??= false;
             o.CreateMissingDatabase = createDatabase;
         });
         var provider = services.BuildServiceProvider(new ServiceProviderOptions { ValidateOnBuild = true, ValidateScopes = true });
