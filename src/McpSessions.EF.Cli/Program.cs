@@ -45,7 +45,7 @@ if (parseResult.Action is ParseErrorAction)
     // One line, like every other failure; the command's --help has the details.
     var command = parseResult.CommandResult.Command;
     var help = command == root ? "mcp-sessions --help" : $"mcp-sessions {command.Name} --help";
-    Console.Error.WriteLine($"mcp-sessions: {string.Join(" ", parseResult.Errors.Select(e => e.Message))} See `{help}`.");
+    Console.Error.WriteLine($"mcp-sessions: {CliErrors.OneLine(string.Join(" ", parseResult.Errors.Select(e => e.Message)))} See `{help}`.");
     return CliErrors.Failed;
 }
 

@@ -81,6 +81,7 @@ internal static class CliErrors
         return null;
     }
 
-    private static string OneLine(string message) =>
+    /// <summary>Folds a message onto one line.</summary>
+    public static string OneLine(string message) =>
         string.Join(' ', message.Split(['\r', '\n'], StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries));
 }

@@ -4,6 +4,7 @@ using McpSessions.EF.Model;
 using McpSessions.EF.Storage;
 using McpSessions.EF.Tests.Infrastructure;
 using Microsoft.Extensions.DependencyInjection;
+using static McpSessions.EF.Tests.Infrastructure.CliAssert;
 
 namespace McpSessions.EF.Tests.Cli;
 
@@ -351,31 +352,7 @@ public abstract class CliSpecification : IDisposable
     protected Task<ProcessRunner.Result> Cli(IReadOnlyDictionary<string, string?> environment, params string[] arguments) =>
         CliProcess.RunAsync(Work, Home, environment, arguments);
 
-    /// <summary>Exit 0 and nothing on stderr (unless <paramref name="stderr"/>: a warning is expected).</summary>
-    protected static void Succeeded(ProcessRunner.Result result, bool stderr = false)
-    {
-        Assert.True(result.ExitCode == 0, result.ToString());
-        if (!stderr)
-        {
-            Assert.True(result.StandardError.Length == 0, result.ToString());
-        }
-    }
-
-    /// <summary>The documented exit code, and one clear line on stderr.</summary>
-    protected static void Failed(ProcessRunner.Result result, int exitCode)
-    {
-        Assert.True(result.ExitCode == exitCode, $"expected exit {exitCode}: {result}");
-        OneLine(result.StandardError);
-        Assert.StartsWith("mcp-sessions: ", result.StandardError, StringComparison.Ordinal);
-    }
-
-    protected static void OneLine(string text)
-    {
-        Assert.EndsWith("\n", text, StringComparison.Ordinal);
-        Assert.True(text.TrimEnd('\n').Split('\n').Length == 1, $"expected one line:\n{text}");
-    }
-
-    protected static Dictionary<string, string?> With(IReadOnlyDictionary<string, string?> environment, params (string Name, string? Value)[] changes)
+    internal static Dictionary<string, string?> With(IReadOnlyDictionary<string, string?> environment, params (string Name, string? Value)[] changes)
     {
         var copy = new Dictionary<string, string?>(environment);
         foreach (var (name, value) in changes)
