@@ -20,15 +20,12 @@ internal static class SessionTable
         var table = NewTable(title, $"times in UTC, now {now.UtcDateTime.ToString("yyyy-MM-dd HH:mm:ss", CultureInfo.InvariantCulture)} · {Hidden} = secret stored, never shown", withSecrets: true);
         foreach (var session in sessions)
         {
-            table.AddRow(
-                Markup.Escape(session.SessionId),
-                Markup.Escape(session.Identity),
-                Markup.Escape(session.ServerName ?? session.ServerUrl),
-                Transport(session.TransportType),
+            table.AddRow([
+                .. Leading(session.SessionId, session.Identity, session.ServerName ?? session.ServerUrl, session.TransportType),
                 State(session.Active ? SessionState.Active : SessionState.Pending),
                 Secrets(session),
                 Time(session.CreatedAt),
-                Expiry(session.ExpiresAt, now, Time));
+                Expiry(session.ExpiresAt, now, Time)]);
         }
 
         return Empty(table, "no live sessions");
@@ -40,14 +37,11 @@ internal static class SessionTable
         var table = NewTable(title, $"times in UTC, now {DateTime(now)} · expires: end of the OAuth window when pending, start of dormancy when active", withSecrets: false);
         foreach (var session in sessions)
         {
-            table.AddRow(
-                Markup.Escape(session.SessionId),
-                Markup.Escape(session.Identity),
-                Markup.Escape(session.ServerName ?? session.ServerUrl),
-                Transport(session.TransportType),
+            table.AddRow([
+                .. Leading(session.SessionId, session.Identity, session.ServerName ?? session.ServerUrl, session.TransportType),
                 State(session.State),
                 DateTime(session.CreatedAt),
-                Expiry(session.LiveUntil, now, DateTime));
+                Expiry(session.LiveUntil, now, DateTime)]);
         }
 
         return Empty(table, "no sessions");
@@ -81,6 +75,10 @@ internal static class SessionTable
         var relative = left > TimeSpan.Zero ? $"in {Duration(left)}" : $"[red]{Duration(-left)} ago[/]";
         return $"{format(when)}\n[dim]{relative}[/]";
     }
+
+    // The cells both tables start with: id, identity, server, transport.
+    private static string[] Leading(string sessionId, string identity, string server, McpTransportType transport) =>
+        [Markup.Escape(sessionId), Markup.Escape(identity), Markup.Escape(server), Transport(transport)];
 
     private static Table NewTable(string title, string caption, bool withSecrets)
     {
