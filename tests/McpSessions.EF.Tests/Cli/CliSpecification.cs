@@ -340,10 +340,12 @@ public abstract class CliSpecification : IDisposable
     {
         const string Password = "s3cret-Pw";
 
-        var result = await Cli(With(This.UnreachableCliEnvironment(Password), ("STORAGE_ENCRYPTION_KEY", TestKeys.A)), "list");
+        var (environment, name) = This.UnreachableCliEnvironment(Password);
+
+        var result = await Cli(With(environment, ("STORAGE_ENCRYPTION_KEY", TestKeys.A)), "list");
 
         Failed(result, 2);
-        Assert.StartsWith("mcp-sessions: cannot open the ", result.StandardError, StringComparison.Ordinal);
+        Assert.Contains(name, result.StandardError, StringComparison.Ordinal);
         Assert.DoesNotContain(Password, result.StandardError, StringComparison.Ordinal);
     }
 

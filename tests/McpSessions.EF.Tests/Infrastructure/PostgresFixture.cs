@@ -42,11 +42,13 @@ public sealed class PostgresFixture : SessionStoreFixture
     }
 
     /// <summary>Port 1 on loopback: nothing listens there, so the connection is refused at once.</summary>
-    public override Dictionary<string, string?> UnreachableCliEnvironment(string password) => new()
-    {
-        ["MCP_TS_STORAGE_TYPE"] = "postgres",
-        ["DATABASE_URL"] = $"postgres://postgres:{Uri.EscapeDataString(password)}@127.0.0.1:1/mcps_unreachable",
-    };
+    public override (Dictionary<string, string?> Environment, string Name) UnreachableCliEnvironment(string password) => (
+        new()
+        {
+            ["MCP_TS_STORAGE_TYPE"] = "postgres",
+            ["DATABASE_URL"] = $"postgres://postgres:{Uri.EscapeDataString(password)}@127.0.0.1:1/mcps_unreachable",
+        },
+        "'mcps_unreachable' on 127.0.0.1:1");
 
     public override void UseProvider(Microsoft.EntityFrameworkCore.DbContextOptionsBuilder builder, string connectionString) =>
         Microsoft.EntityFrameworkCore.NpgsqlDbContextOptionsBuilderExtensions.UseNpgsql(builder, connectionString);

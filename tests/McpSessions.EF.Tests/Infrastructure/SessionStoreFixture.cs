@@ -36,8 +36,11 @@ public abstract class SessionStoreFixture : IAsyncLifetime
     /// </summary>
     public abstract Dictionary<string, string?> CliEnvironment(string connectionString);
 
-    /// <summary>An environment naming a database of this provider that cannot be reached or opened, with <paramref name="password"/> where the provider takes one.</summary>
-    public abstract Dictionary<string, string?> UnreachableCliEnvironment(string password);
+    /// <summary>
+    /// An environment naming a database of this provider that cannot be reached or opened, with
+    /// <paramref name="password"/> where the provider takes one, and the name a message about it must contain.
+    /// </summary>
+    public abstract (Dictionary<string, string?> Environment, string Name) UnreachableCliEnvironment(string password);
 
     /// <summary>The tables in <paramref name="connectionString"/>'s database; empty when there are none, or no database at all. Creates nothing.</summary>
     public abstract Task<IReadOnlyList<string>> TableNamesAsync(string connectionString);

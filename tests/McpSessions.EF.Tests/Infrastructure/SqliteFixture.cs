@@ -20,11 +20,11 @@ public sealed class SqliteFixture : SessionStoreFixture
         ["MCP_TS_STORAGE_SQLITE_PATH"] = new SqliteConnectionStringBuilder(connectionString).DataSource,
     };
 
-    public override Dictionary<string, string?> UnreachableCliEnvironment(string password) => new()
+    public override (Dictionary<string, string?> Environment, string Name) UnreachableCliEnvironment(string password)
     {
-        ["MCP_TS_STORAGE_TYPE"] = "sqlite",
-        ["MCP_TS_STORAGE_SQLITE_PATH"] = Path.Combine(_directory, "no-such-dir", "sessions.db"),
-    };
+        var path = Path.Combine(_directory, "no-such-dir", "sessions.db");
+        return (new() { ["MCP_TS_STORAGE_TYPE"] = "sqlite", ["MCP_TS_STORAGE_SQLITE_PATH"] = path }, path);
+    }
 
     public override void UseProvider(Microsoft.EntityFrameworkCore.DbContextOptionsBuilder builder, string connectionString) =>
         Microsoft.EntityFrameworkCore.SqliteDbContextOptionsBuilderExtensions.UseSqlite(builder, connectionString);
