@@ -38,6 +38,7 @@ internal sealed class DemoCommand : Command
     public DemoCommand(IAnsiConsole console)
         : base("demo", "Walk a few sessions of two users through their life in a SQLite file in the current directory (library defaults, no configuration).")
     {
+        this.WithExamples("mcp-sessions demo");
         _console = console;
         SetAction((_, cancellationToken) => RunAsync(cancellationToken));
     }

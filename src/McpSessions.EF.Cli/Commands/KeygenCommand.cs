@@ -1,4 +1,5 @@
 using System.CommandLine;
+using McpSessions.EF.Cli.Rendering;
 using McpSessions.EF.Encryption;
 
 namespace McpSessions.EF.Cli.Commands;
@@ -7,8 +8,9 @@ namespace McpSessions.EF.Cli.Commands;
 internal sealed class KeygenCommand : Command
 {
     public KeygenCommand()
-        : base("keygen", "Print a new random encryption key (64 hex characters) for STORAGE_ENCRYPTION_KEY. Example: export STORAGE_ENCRYPTION_KEY=$(mcp-sessions keygen)")
+        : base("keygen", "Print a new random encryption key (64 hex characters) for STORAGE_ENCRYPTION_KEY.")
     {
+        this.WithExamples("export STORAGE_ENCRYPTION_KEY=$(mcp-sessions keygen)");
         SetAction(parseResult =>
         {
             parseResult.InvocationConfiguration.Output.WriteLine(EncryptionKey.Generate());

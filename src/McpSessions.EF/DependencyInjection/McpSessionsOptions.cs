@@ -59,6 +59,12 @@ public sealed class McpSessionsOptions
     /// <summary>Configuration values that could not be understood (an unknown MCP_TS_STORAGE_TYPE, say), reported by validation.</summary>
     internal List<string> ConfigurationErrors { get; } = [];
 
+    /// <summary>
+    /// Whether opening a SQLite file that does not exist creates it (the default). The CLI turns this off for every
+    /// command but <c>migrate</c>, so a mistyped path is an error rather than a new, empty database.
+    /// </summary>
+    internal bool CreateMissingDatabase { get; set; } = true;
+
     /// <summary>Set by <c>AddMcpSessions&lt;TContext&gt;()</c>: the provider and connection are the host context's.</summary>
     internal bool UsesHostContext { get; set; }
 

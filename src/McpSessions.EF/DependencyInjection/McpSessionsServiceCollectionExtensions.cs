@@ -37,6 +37,12 @@ public static class McpSessionsServiceCollectionExtensions
             services,
             sp => sp.GetRequiredService<SessionsDatabase>(),
             options => options.ResolvedAutoMigrate);
+        services.TryAddSingleton<ISessionAdmin>(sp => new EfSessionAdmin(
+            sp.GetRequiredService<SessionContextSource<SessionsDbContext>>(),
+            sp.GetRequiredService<SessionClock>(),
+            sp.GetRequiredService<SessionSchemaGate>(),
+            sp.GetRequiredService<SessionsDatabase>(),
+            sp.GetServices<ISessionCleanupNotification>()));
         return McpSessionsBuilder.For<SessionsDbContext>(services);
     }
 

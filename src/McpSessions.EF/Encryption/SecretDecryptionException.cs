@@ -28,4 +28,18 @@ public sealed class SecretDecryptionException : McpSessionsException
     public string? SessionId { get; }
 
     internal SecretDecryptionException ForSession(string sessionId) => new(Column, Reason, sessionId, this);
+
+    /// <summary>The decryption failure behind <paramref name="exception"/>, which EF may have wrapped while materializing.</summary>
+    internal static SecretDecryptionException? Find(Exception exception)
+    {
+        for (var e = exception; e is not null; e = e.InnerException)
+        {
+            if (e is SecretDecryptionException failure)
+            {
+                return failure;
+            }
+        }
+
+        return null;
+    }
 }

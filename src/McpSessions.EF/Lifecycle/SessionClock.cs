@@ -27,6 +27,19 @@ internal sealed class SessionClock(TimeProvider time, McpSessionsOptions options
         return new DateTimeOffset(ticks - (ticks % TimeSpan.TicksPerMicrosecond), TimeSpan.Zero);
     }
 
+    /// <summary>The state at <paramref name="now"/> of a session with these stored values; the C# twin of <see cref="IsLive"/>.</summary>
+    public SessionState StateOf(bool active, DateTimeOffset updatedAt, DateTimeOffset expiresAt, DateTimeOffset now) =>
+        active
+            ? updatedAt >= DormantCutoff(now) ? SessionState.Active : SessionState.Dormant
+            : expiresAt > now ? SessionState.Pending : SessionState.Expired;
+
+    /// <summary>
+    /// When a session with these stored values stops (or stopped) being live: <c>expires_at</c> while pending, the
+    /// start of dormancy (<c>updated_at + DormantAfter</c>) once active.
+    /// </summary>
+    public DateTimeOffset LiveUntil(bool active, DateTimeOffset updatedAt, DateTimeOffset expiresAt) =>
+        active ? updatedAt + Options.DormantAfter : expiresAt;
+
     /// <summary>Live = pending and not expired, or active and not dormant (SPEC §4).</summary>
     public static Expression<Func<McpSession, bool>> IsLive(DateTimeOffset now, DateTimeOffset dormantCutoff) =>
         s => (s.Active && s.UpdatedAt >= dormantCutoff) || (!s.Active && s.ExpiresAt > now);

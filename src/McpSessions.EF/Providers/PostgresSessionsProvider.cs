@@ -64,6 +64,19 @@ internal sealed class PostgresSessionsProvider : SessionsProvider
     public override bool IsAccessDenied(DbUpdateException exception) =>
         exception.InnerException is PostgresException { SqlState: PostgresErrorCodes.InsufficientPrivilege };
 
+    public override string DatabaseSizeSql => "SELECT pg_database_size(current_database()) AS \"Value\"";
+
+    protected override bool IsConnectionFailureCore(Exception exception) => exception switch
+    {
+        // The server answered, but will not let this connection in.
+        PostgresException e => e.SqlState is PostgresErrorCodes.InvalidPassword or PostgresErrorCodes.InvalidAuthorizationSpecification
+            or PostgresErrorCodes.InvalidCatalogName or PostgresErrorCodes.CannotConnectNow or PostgresErrorCodes.TooManyConnections,
+
+        // Npgsql's own exceptions (not the server's) are transport failures: refused, unknown host, timeout, TLS.
+        NpgsqlException => true,
+        _ => false,
+    };
+
     public override bool IsUniqueViolation(DbUpdateException exception) =>
         exception.InnerException is PostgresException { SqlState: PostgresErrorCodes.UniqueViolation };
 }

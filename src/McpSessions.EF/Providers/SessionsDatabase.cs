@@ -15,6 +15,9 @@ internal abstract class SessionsDatabase : IAsyncDisposable
     /// <summary>A description for messages, with no password.</summary>
     public abstract string Description { get; }
 
+    /// <summary>Whether the database is known not to exist (a SQLite file that is not there). False when it cannot tell.</summary>
+    public virtual bool IsMissing => false;
+
     /// <summary>Points <paramref name="builder"/> at this database, with the migrations assembly and history table.</summary>
     public abstract void Configure(DbContextOptionsBuilder builder);
 
@@ -27,6 +30,6 @@ internal abstract class SessionsDatabase : IAsyncDisposable
     {
         SessionStorageProvider.Postgres or SessionStorageProvider.Supabase => new PostgresSessionsDatabase(options.ConnectionString!),
         SessionStorageProvider.Memory => SqliteSessionsDatabase.InMemory(),
-        _ => SqliteSessionsDatabase.File(options.ConnectionString, options.SqlitePath),
+        _ => SqliteSessionsDatabase.File(options.ConnectionString, options.SqlitePath, options.CreateMissingDatabase),
     };
 }

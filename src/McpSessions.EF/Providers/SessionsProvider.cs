@@ -29,6 +29,29 @@ internal abstract class SessionsProvider
     /// <summary>Column types, defaults, converters and the concurrency token that differ by provider.</summary>
     public abstract void ConfigureSession(EntityTypeBuilder<McpSession> session);
 
+    /// <summary>SQL returning the size of the whole database in bytes, as one column named <c>Value</c>.</summary>
+    public abstract string DatabaseSizeSql { get; }
+
+    /// <summary>
+    /// Whether <paramref name="exception"/>, or one it wraps, says the database could not be reached or opened
+    /// (refused, unknown host, bad credentials, no such database or file), as opposed to a failing statement.
+    /// </summary>
+    public bool IsConnectionFailure(Exception exception)
+    {
+        for (var e = exception; e is not null; e = e.InnerException)
+        {
+            if (IsConnectionFailureCore(e))
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+
+    /// <summary>Whether this one exception (not what it wraps) is a connection failure of this provider.</summary>
+    protected abstract bool IsConnectionFailureCore(Exception exception);
+
     /// <summary>Whether <paramref name="exception"/> is a unique-key violation.</summary>
     public abstract bool IsUniqueViolation(DbUpdateException exception);
 

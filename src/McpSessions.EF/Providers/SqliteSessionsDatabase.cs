@@ -18,11 +18,28 @@ internal sealed class SqliteSessionsDatabase : SessionsDatabase
     public override SessionsProvider Provider => SessionsProvider.Sqlite;
 
     public override string Description => _keepAlive is null
-        ? $"SQLite file '{new SqliteConnectionStringBuilder(_connectionString).DataSource}'"
+        ? $"SQLite file '{Path.GetFullPath(new SqliteConnectionStringBuilder(_connectionString).DataSource)}'"
         : "SQLite in-memory database";
 
-    public static SqliteSessionsDatabase File(string? connectionString, string path) =>
-        new(connectionString ?? new SqliteConnectionStringBuilder { DataSource = path, Pooling = true }.ConnectionString, null);
+    public override bool IsMissing => _keepAlive is null && !System.IO.File.Exists(new SqliteConnectionStringBuilder(_connectionString).DataSource);
+
+    /// <summary>
+    /// A SQLite file, from a connection string or else a path. A connection string without <c>=</c> is taken as a
+    /// path, so <c>--connection sessions.db</c> and <c>DATABASE_URL</c>-style settings read naturally. Unless
+    /// <paramref name="createIfMissing"/>, a file that does not exist is an error instead of a new empty database.
+    /// </summary>
+    public static SqliteSessionsDatabase File(string? connectionString, string path, bool createIfMissing = true)
+    {
+        var builder = connectionString is null || !connectionString.Contains('=', StringComparison.Ordinal)
+            ? new SqliteConnectionStringBuilder { DataSource = connectionString ?? path, Pooling = true }
+            : new SqliteConnectionStringBuilder(connectionString);
+        if (!createIfMissing && builder.Mode == SqliteOpenMode.ReadWriteCreate)
+        {
+            builder.Mode = SqliteOpenMode.ReadWrite;
+        }
+
+        return new(builder.ConnectionString, null);
+    }
 
     /// <summary>A private shared-cache database: it exists while at least one connection to it is open.</summary>
     public static SqliteSessionsDatabase InMemory()

@@ -34,6 +34,12 @@ internal sealed class SqliteSessionsProvider : SessionsProvider
         session.Property(s => s.Version).HasColumnName("version").IsConcurrencyToken().HasDefaultValue(0u).ValueGeneratedNever();
     }
 
+    public override string DatabaseSizeSql => "SELECT page_count * page_size AS \"Value\" FROM pragma_page_count(), pragma_page_size()";
+
+    // SQLITE_CANTOPEN (14): no such file, or no access; SQLITE_NOTADB (26): the file is not a SQLite database.
+    protected override bool IsConnectionFailureCore(Exception exception) =>
+        exception is SqliteException { SqliteErrorCode: 14 or 26 };
+
     public override bool IsUniqueViolation(DbUpdateException exception) =>
         // SQLITE_CONSTRAINT (19); the extended code SQLITE_CONSTRAINT_UNIQUE is 2067.
         exception.InnerException is SqliteException { SqliteErrorCode: 19, SqliteExtendedErrorCode: 2067 or 1555 };

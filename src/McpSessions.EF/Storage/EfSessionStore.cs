@@ -51,15 +51,7 @@ internal sealed partial class EfSessionStore<TContext> : ISessionStore where TCo
     {
         SessionValidator.ValidateNew(session);
         var now = _clock.Now();
-        session.Id = Guid.CreateVersion7(now);
-        session.CreatedAt = session.CreatedAt == default ? now : SessionClock.Truncate(session.CreatedAt);
-        session.UpdatedAt = now;
-        session.ExpiresAt = _clock.ExpiresAt(session.Active, now);
-        session.Version = 0;
-        if (session.UserId.Length == 0)
-        {
-            session.UserId = session.Identity;
-        }
+        SessionStamp.ForInsert(session, _clock, now, keepTimes: false);
 
         await using var lease = await RentAsync(cancellationToken).ConfigureAwait(false);
         lease.Context.Add(session);
@@ -111,7 +103,7 @@ internal sealed partial class EfSessionStore<TContext> : ISessionStore where TCo
         {
             return await _queries.Get(lease.Context, identity, sessionId, now, _clock.DormantCutoff(now), cancellationToken).ConfigureAwait(false);
         }
-        catch (Exception e) when (DecryptionFailure(e) is { } failure)
+        catch (Exception e) when (SecretDecryptionException.Find(e) is { } failure)
         {
             throw failure.ForSession(sessionId);
         }
@@ -126,7 +118,7 @@ internal sealed partial class EfSessionStore<TContext> : ISessionStore where TCo
         {
             return await ToListAsync(_queries.List(lease.Context, identity, now, _clock.DormantCutoff(now)), cancellationToken).ConfigureAwait(false);
         }
-        catch (Exception e) when (DecryptionFailure(e) is not null)
+        catch (Exception e) when (SecretDecryptionException.Find(e) is not null)
         {
             // The converter that failed does not know its row: find the session by reading them one by one, so the
             // exception names it. A failure path only; the happy path stays one round trip.
@@ -196,27 +188,7 @@ internal sealed partial class EfSessionStore<TContext> : ISessionStore where TCo
 
     public async Task<int> CleanupExpiredAsync(CancellationToken cancellationToken = default)
     {
-        var batchSize = _clock.Options.CleanupBatchSize;
-        var total = 0;
-        int removed;
-        do
-        {
-            var now = _clock.Now();
-            await using var lease = await RentAsync(cancellationToken).ConfigureAwait(false);
-
-            removed = await Provider(lease.Context).DeleteNotLiveBatchAsync(lease.Context, now, _clock.DormantCutoff(now), batchSize, cancellationToken).ConfigureAwait(false);
-            if (removed > 0)
-            {
-                foreach (var notification in _cleanupNotifications)
-                {
-                    await notification.BatchRemovedAsync(removed, cancellationToken).ConfigureAwait(false);
-                }
-            }
-
-            total += removed;
-        }
-        while (removed == batchSize);
-
+        var total = await SessionCleanup.RunAsync(RentAsync, _clock, _cleanupNotifications, progress: null, cancellationToken).ConfigureAwait(false);
         if (total > 0)
         {
             Log.CleanedUp(_logger, total);
@@ -232,34 +204,10 @@ internal sealed partial class EfSessionStore<TContext> : ISessionStore where TCo
         }
     }
 
-    private async ValueTask<SessionContextSource<TContext>.Lease> RentAsync(CancellationToken cancellationToken)
+    private ValueTask<SessionContextSource<TContext>.Lease> RentAsync(CancellationToken cancellationToken)
     {
         ObjectDisposedException.ThrowIf(_disposed != 0, this);
-        var lease = _contexts.Rent();
-        try
-        {
-            await _schema.EnsureReadyAsync(lease.Context, cancellationToken).ConfigureAwait(false);
-            return lease;
-        }
-        catch
-        {
-            await lease.DisposeAsync().ConfigureAwait(false);
-            throw;
-        }
-    }
-
-    /// <summary>The decryption failure behind <paramref name="exception"/>, which EF may have wrapped while materializing.</summary>
-    private static SecretDecryptionException? DecryptionFailure(Exception exception)
-    {
-        for (var e = exception; e is not null; e = e.InnerException)
-        {
-            if (e is SecretDecryptionException failure)
-            {
-                return failure;
-            }
-        }
-
-        return null;
+        return _contexts.RentReadyAsync(_schema, cancellationToken);
     }
 
     /// <summary>One <c>ExecuteUpdate</c> of a live session: <c>updated_at</c>, the concurrency token, and <paramref name="set"/>.</summary>

@@ -2,6 +2,7 @@ using McpSessions.EF.Providers;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Infrastructure;
 using Microsoft.EntityFrameworkCore.Migrations;
+using Microsoft.EntityFrameworkCore.Storage;
 
 namespace McpSessions.EF.Storage;
 
@@ -48,7 +49,10 @@ internal sealed class SessionSchemaGate(bool autoMigrate, SessionsDatabase? data
                 var pending = (await context.Database.GetPendingMigrationsAsync(cancellationToken).ConfigureAwait(false)).ToList();
                 if (pending.Count > 0)
                 {
-                    throw new SessionSchemaNotReadyException(NotReadyMessage(context, pending));
+                    // EF reads "no such database" as "no history table": ask, so the message says which it is.
+                    var exists = pending.Count < migrations.Count
+                        || await context.GetService<IRelationalDatabaseCreator>().ExistsAsync(cancellationToken).ConfigureAwait(false);
+                    throw new SessionSchemaNotReadyException(NotReadyMessage(context, pending, exists));
                 }
             }
 
@@ -65,10 +69,15 @@ internal sealed class SessionSchemaGate(bool autoMigrate, SessionsDatabase? data
         }
     }
 
-    private string NotReadyMessage(DbContext context, List<string> pending)
+    private string NotReadyMessage(DbContext context, List<string> pending, bool exists)
     {
         var where = database?.Description ?? $"the database of {context.GetType().Name}";
         var state = pending.Count == context.GetService<IMigrationsAssembly>().Migrations.Count ? "has no session schema" : "has an older session schema";
+        if (!exists)
+        {
+            state += ": the database does not exist";
+        }
+
         var project = database is null ? "your migrations project" : $"Migrations/{database.Provider.MigrationsAssembly}";
         return $"The {where} {state} ({pending.Count} pending migration(s): {string.Join(", ", pending)}) and McpSessions:AutoMigrate is off. "
             + $"Apply the migrations with `dotnet ef database update --project {project}` or with the CLI, `mcp-sessions migrate`, "

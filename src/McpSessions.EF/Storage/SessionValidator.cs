@@ -49,10 +49,7 @@ internal static class SessionValidator
         ValidateCallbackUrl(session.CallbackUrl);
         ValidateTransport(session.TransportType);
         ValidateHeaders(session.Headers);
-        if (session.CreatedAt != default && session.CreatedAt.Offset != TimeSpan.Zero)
-        {
-            throw new SessionValidationException(nameof(McpSession.CreatedAt), "must be in UTC (offset zero).");
-        }
+        ValidateUtc(session.CreatedAt, nameof(McpSession.CreatedAt));
     }
 
     public static void ValidateUpdate(SessionUpdate update)
@@ -96,6 +93,15 @@ internal static class SessionValidator
         if (update.IsSet(SessionFields.Headers))
         {
             ValidateHeaders(update.Headers);
+        }
+    }
+
+    /// <summary>An unset time (<see langword="default"/>) is allowed: the store fills it in.</summary>
+    public static void ValidateUtc(DateTimeOffset value, string field)
+    {
+        if (value != default && value.Offset != TimeSpan.Zero)
+        {
+            throw new SessionValidationException(field, "must be in UTC (offset zero).");
         }
     }
 

@@ -29,6 +29,27 @@ public sealed class PostgresFixture : SessionStoreFixture
         return new NpgsqlConnectionStringBuilder(TestServers.PostgresAdmin) { Database = name }.ConnectionString;
     }
 
+    /// <summary>DATABASE_URL as a <c>postgres://</c> URI, the form it usually has.</summary>
+    public override Dictionary<string, string?> CliEnvironment(string connectionString)
+    {
+        var b = new NpgsqlConnectionStringBuilder(connectionString);
+        var password = string.IsNullOrEmpty(b.Password) ? "" : $":{Uri.EscapeDataString(b.Password)}";
+        return new()
+        {
+            ["MCP_TS_STORAGE_TYPE"] = "postgres",
+            ["DATABASE_URL"] = $"postgres://{Uri.EscapeDataString(b.Username ?? "postgres")}{password}@{b.Host}:{b.Port}/{Uri.EscapeDataString(b.Database!)}",
+        };
+    }
+
+    /// <summary>Port 1 on loopback: nothing listens there, so the connection is refused at once.</summary>
+    public override (Dictionary<string, string?> Environment, string Name) UnreachableCliEnvironment(string password) => (
+        new()
+        {
+            ["MCP_TS_STORAGE_TYPE"] = "postgres",
+            ["DATABASE_URL"] = $"postgres://postgres:{Uri.EscapeDataString(password)}@127.0.0.1:1/mcps_unreachable",
+        },
+        "'mcps_unreachable' on 127.0.0.1:1");
+
     public override void UseProvider(Microsoft.EntityFrameworkCore.DbContextOptionsBuilder builder, string connectionString) =>
         Microsoft.EntityFrameworkCore.NpgsqlDbContextOptionsBuilderExtensions.UseNpgsql(builder, connectionString);
 
@@ -37,6 +58,12 @@ public sealed class PostgresFixture : SessionStoreFixture
         var connection = new NpgsqlConnection(connectionString);
         await connection.OpenAsync();
         return connection;
+    }
+
+    public override async Task<IReadOnlyList<string>> TableNamesAsync(string connectionString)
+    {
+        await using var connection = await OpenRawAsync(connectionString);
+        return await QueryStringsAsync(connection, "SELECT table_name::text FROM information_schema.tables WHERE table_schema = 'public' ORDER BY 1");
     }
 
     public override async Task SetRawAsync(string sessionId, string column, string? stored)

@@ -30,6 +30,21 @@ public abstract class SessionStoreFixture : IAsyncLifetime
     /// <summary>Points a host's own context at <paramref name="connectionString"/>.</summary>
     public abstract void UseProvider(Microsoft.EntityFrameworkCore.DbContextOptionsBuilder builder, string connectionString);
 
+    /// <summary>
+    /// The environment that points the <c>mcp-sessions</c> tool at <paramref name="connectionString"/>, the way a user of
+    /// @mcp-ts/sdk would: <c>MCP_TS_STORAGE_TYPE</c> and <c>DATABASE_URL</c> or <c>MCP_TS_STORAGE_SQLITE_PATH</c>.
+    /// </summary>
+    public abstract Dictionary<string, string?> CliEnvironment(string connectionString);
+
+    /// <summary>
+    /// An environment naming a database of this provider that cannot be reached or opened, with
+    /// <paramref name="password"/> where the provider takes one, and the name a message about it must contain.
+    /// </summary>
+    public abstract (Dictionary<string, string?> Environment, string Name) UnreachableCliEnvironment(string password);
+
+    /// <summary>The tables in <paramref name="connectionString"/>'s database; empty when there are none, or no database at all. Creates nothing.</summary>
+    public abstract Task<IReadOnlyList<string>> TableNamesAsync(string connectionString);
+
     /// <summary>Opens a plain ADO.NET connection, for reading what is really stored.</summary>
     public abstract Task<DbConnection> OpenRawAsync(string connectionString);
 
@@ -87,6 +102,20 @@ public abstract class SessionStoreFixture : IAsyncLifetime
         }
 
         return row;
+    }
+
+    protected static async Task<IReadOnlyList<string>> QueryStringsAsync(DbConnection connection, string sql)
+    {
+        await using var command = connection.CreateCommand();
+        command.CommandText = sql;
+        var values = new List<string>();
+        await using var reader = await command.ExecuteReaderAsync();
+        while (await reader.ReadAsync())
+        {
+            values.Add(reader.GetString(0));
+        }
+
+        return values;
     }
 
     public async Task<long> CountRowsAsync(string? connectionString = null)

@@ -14,6 +14,18 @@ public sealed class SqliteFixture : SessionStoreFixture
     public override Task<string> CreateEmptyDatabaseAsync() =>
         Task.FromResult(new SqliteConnectionStringBuilder { DataSource = Path.Combine(_directory, $"{Guid.NewGuid():N}.db"), Pooling = true }.ConnectionString);
 
+    public override Dictionary<string, string?> CliEnvironment(string connectionString) => new()
+    {
+        ["MCP_TS_STORAGE_TYPE"] = "sqlite",
+        ["MCP_TS_STORAGE_SQLITE_PATH"] = new SqliteConnectionStringBuilder(connectionString).DataSource,
+    };
+
+    public override (Dictionary<string, string?> Environment, string Name) UnreachableCliEnvironment(string password)
+    {
+        var path = Path.Combine(_directory, "no-such-dir", "sessions.db");
+        return (new() { ["MCP_TS_STORAGE_TYPE"] = "sqlite", ["MCP_TS_STORAGE_SQLITE_PATH"] = path }, path);
+    }
+
     public override void UseProvider(Microsoft.EntityFrameworkCore.DbContextOptionsBuilder builder, string connectionString) =>
         Microsoft.EntityFrameworkCore.SqliteDbContextOptionsBuilderExtensions.UseSqlite(builder, connectionString);
 
@@ -22,6 +34,18 @@ public sealed class SqliteFixture : SessionStoreFixture
         var connection = new SqliteConnection(connectionString);
         await connection.OpenAsync();
         return connection;
+    }
+
+    public override async Task<IReadOnlyList<string>> TableNamesAsync(string connectionString)
+    {
+        var builder = new SqliteConnectionStringBuilder(connectionString) { Mode = SqliteOpenMode.ReadOnly, Pooling = false };
+        if (!File.Exists(builder.DataSource))
+        {
+            return [];
+        }
+
+        await using var connection = await OpenRawAsync(builder.ConnectionString);
+        return await QueryStringsAsync(connection, "SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name");
     }
 
     public override async Task SetRawAsync(string sessionId, string column, string? stored)
