@@ -24,7 +24,9 @@ public sealed class RedisDistributedCache(IDatabase database) : IDistributedCach
         options.SyncTimeout = 2000;
         options.ConnectRetry = 1;
         options.KeepAlive = 1;
-        return ConnectionMultiplexer.Connect(options);
+        var connection = ConnectionMultiplexer.Connect(options);
+        connection.PreserveAsyncOrder = false; // 1.x only: complete in parallel, as 2.x (what apps get) always does
+        return connection;
     }
 
     public byte[]? Get(string key) => database.StringGet(key);
