@@ -2,11 +2,12 @@ namespace McpSessions.EF.Caching;
 
 /// <summary>
 /// Options of the distributed cache tier (SPEC §6), set with <c>AddDistributedCache(o => …)</c> on the builder that
-/// <c>AddMcpSessions</c> returns, or bound from the <c>McpSessions:Cache</c> configuration section.
+/// <c>AddMcpSessions</c> returns. To bind them from configuration, add
+/// <c>services.Configure&lt;SessionCacheOptions&gt;(configuration.GetSection(SessionCacheOptions.SectionName))</c>.
 /// </summary>
 public sealed class SessionCacheOptions
 {
-    /// <summary>The configuration section these options bind from.</summary>
+    /// <summary>The conventional configuration section, <c>McpSessions:Cache</c>; validation messages name settings under it.</summary>
     public const string SectionName = "McpSessions:Cache";
 
     /// <summary>
