@@ -6,7 +6,9 @@
 #   ./scripts/test.sh --filter EXPR   pass a dotnet test filter through
 #
 # To use servers of your own, set MCPSESSIONS_TEST_POSTGRES (an Npgsql connection string to a database on a server
-# where the tests may create databases) and MCPSESSIONS_TEST_REDIS (host:port); nothing is started then.
+# where the tests may create databases) and MCPSESSIONS_TEST_REDIS (host:port); nothing is started then. The cache
+# tests also start, kill and restart a redis-server of their own: MCPSESSIONS_TEST_REDIS_SERVER (default: the one on
+# PATH, installed when missing).
 set -euo pipefail
 
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"

@@ -1,7 +1,8 @@
 # Sourced by scripts/test.sh and scripts/bench.sh: installs, starts and stops the PostgreSQL and Redis servers the
 # tests and benchmarks use, on 127.0.0.1, in a temporary directory. It stops only what it started.
 #
-#   servers_start        sets MCPSESSIONS_TEST_POSTGRES and MCPSESSIONS_TEST_REDIS unless they are set already
+#   servers_start        sets MCPSESSIONS_TEST_POSTGRES, MCPSESSIONS_TEST_REDIS and MCPSESSIONS_TEST_REDIS_SERVER
+#                        (the redis-server binary) unless they are set already
 #   servers_stop         stops what servers_start started (also run from the EXIT trap)
 
 SERVERS_DIR=""
@@ -26,7 +27,8 @@ servers_pg_bin() { ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail 
 servers_install() {
   local missing=()
   [ -n "${MCPSESSIONS_TEST_POSTGRES:-}" ] || [ -x "$(servers_pg_bin)/initdb" ] || missing+=(postgresql)
-  [ -n "${MCPSESSIONS_TEST_REDIS:-}" ] || command -v redis-server >/dev/null 2>&1 || missing+=(redis-server)
+  # redis-server is needed even with MCPSESSIONS_TEST_REDIS set: the cache tests kill and restart a server of their own.
+  [ -n "${MCPSESSIONS_TEST_REDIS_SERVER:-}" ] || command -v redis-server >/dev/null 2>&1 || missing+=(redis-server)
   [ ${#missing[@]} -eq 0 ] && return 0
   servers_log "installing ${missing[*]} with apt-get"
   local sudo=""
@@ -75,11 +77,13 @@ servers_start() {
     done
     redis-cli -p "$rport" ping >/dev/null 2>&1 || { cat "$SERVERS_DIR/redis.log" >&2; return 1; }
     export MCPSESSIONS_TEST_REDIS="127.0.0.1:$rport"
-    export MCPSESSIONS_TEST_REDIS_SERVER="$(command -v redis-server)"
     servers_log "Redis $(redis-server --version | awk '{print $3}' | cut -d= -f2) on 127.0.0.1:$rport"
   else
     servers_log "using Redis from MCPSESSIONS_TEST_REDIS"
   fi
+  # The binary the cache tests start (and kill) servers of their own with.
+  MCPSESSIONS_TEST_REDIS_SERVER="${MCPSESSIONS_TEST_REDIS_SERVER:-$(command -v redis-server)}"
+  export MCPSESSIONS_TEST_REDIS_SERVER
 }
 
 servers_stop() {

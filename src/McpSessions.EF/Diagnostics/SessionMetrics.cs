@@ -5,9 +5,10 @@ namespace McpSessions.EF.Diagnostics;
 
 /// <summary>
 /// The store's instruments on the meter <c>McpSessions.EF</c>, named for OpenTelemetry. Tags are low-cardinality
-/// only: the operation, the outcome, an exception type. Never an identity or a session id.
+/// only: the operation, the outcome, an exception type. Never an identity or a session id. The meter belongs to the
+/// <see cref="IMeterFactory"/> (which hands the same one to the cache tier), so it is not disposed here.
 /// </summary>
-internal sealed class SessionMetrics : IDisposable
+internal sealed class SessionMetrics
 {
     public const string MeterName = "McpSessions.EF";
 
@@ -60,6 +61,4 @@ internal sealed class SessionMetrics : IDisposable
 
     public void LockWait(TimeSpan waited, bool acquired) =>
         _lockWait.Record(waited.TotalSeconds, new KeyValuePair<string, object?>("mcp_sessions.lock.outcome", acquired ? "acquired" : "timeout"));
-
-    public void Dispose() => _meter.Dispose();
 }

@@ -56,13 +56,14 @@ public abstract class SessionStoreFixture : IAsyncLifetime
 
     /// <summary>
     /// A service provider with the store on <paramref name="connectionString"/>, this fixture's clock, key
-    /// <see cref="TestKeys.A"/>, and cleanup off. <paramref name="configure"/> runs last and may change any of it.
+    /// <see cref="TestKeys.A"/>, and cleanup off. <paramref name="configure"/> runs last and may change any of it;
+    /// <paramref name="build"/> may add to the registration (the cache tier, say).
     /// </summary>
-    public ServiceProvider BuildServices(string connectionString, Action<McpSessionsOptions>? configure = null, TimeProvider? clock = null)
+    public ServiceProvider BuildServices(string connectionString, Action<McpSessionsOptions>? configure = null, TimeProvider? clock = null, Action<McpSessionsBuilder>? build = null)
     {
         var services = new ServiceCollection();
         services.AddSingleton(clock ?? Clock);
-        services.AddMcpSessions(o =>
+        var builder = services.AddMcpSessions(o =>
         {
             o.Provider = Provider;
             o.Encryption.Key = TestKeys.A;
@@ -71,6 +72,7 @@ public abstract class SessionStoreFixture : IAsyncLifetime
             o.CleanupBatchSize = CleanupBatchSize;
             configure?.Invoke(o);
         });
+        build?.Invoke(builder);
         var provider = services.BuildServiceProvider(new ServiceProviderOptions { ValidateOnBuild = true, ValidateScopes = true });
         lock (_providers)
         {

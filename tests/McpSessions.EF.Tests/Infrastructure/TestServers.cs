@@ -8,9 +8,16 @@ public static class TestServers
 {
     public const string PostgresVariable = "MCPSESSIONS_TEST_POSTGRES";
     public const string RedisVariable = "MCPSESSIONS_TEST_REDIS";
+    public const string RedisServerVariable = "MCPSESSIONS_TEST_REDIS_SERVER";
 
     /// <summary>An Npgsql connection string to a maintenance database on a server where the tests may create databases.</summary>
     public static string PostgresAdmin => Required(PostgresVariable, "an Npgsql connection string, e.g. Host=127.0.0.1;Port=5432;Username=postgres");
+
+    /// <summary>The shared Redis server, <c>host:port</c>. Tests never flush it: each uses a key prefix of its own.</summary>
+    public static string Redis => Required(RedisVariable, "host:port of a Redis server, e.g. 127.0.0.1:6379");
+
+    /// <summary>The redis-server binary, for tests that start, kill and restart a server of their own.</summary>
+    public static string RedisServerBinary => Required(RedisServerVariable, "the path of redis-server, e.g. /usr/bin/redis-server");
 
     private static string Required(string variable, string what) =>
         Environment.GetEnvironmentVariable(variable) is { Length: > 0 } value

@@ -1,0 +1,132 @@
+using BenchmarkDotNet.Attributes;
+using McpSessions.EF.Caching;
+using McpSessions.EF.DependencyInjection;
+using McpSessions.EF.Encryption;
+using McpSessions.EF.Model;
+using McpSessions.EF.Storage;
+using McpSessions.EF.Tests.Infrastructure;
+using Microsoft.Extensions.Caching.Distributed;
+using Microsoft.Extensions.DependencyInjection;
+using Npgsql;
+using StackExchange.Redis;
+
+namespace McpSessions.EF.Benchmarks;
+
+/// <summary>
+/// <see cref="ISessionStore.GetAsync"/> of one session with realistic secrets (a ~2 KB token response, client
+/// registration, headers, PKCE verifier; all encrypted) from PostgreSQL, and answered from the Redis cache tier. Both
+/// decrypt the four secrets; the hit also reads its tags. Servers from MCPSESSIONS_TEST_POSTGRES and
+/// MCPSESSIONS_TEST_REDIS (scripts/test.sh starts them); a fresh database and key prefix, removed afterwards.
+/// </summary>
+/// <remarks><c>dotnet run -c Release --project tests/McpSessions.EF.Benchmarks -- --filter '*Cache*'</c></remarks>
+[MemoryDiagnoser]
+public class CacheBenchmarks
+{
+    private readonly string _prefix = $"mcpsessions-bench:{Guid.NewGuid():N}:";
+    private readonly string _databaseName = $"mcps_bench_{Guid.NewGuid():N}";
+    private ServiceProvider _databaseServices = null!;
+    private ServiceProvider _cacheServices = null!;
+    private ConnectionMultiplexer _redis = null!;
+    private ISessionStore _database = null!;
+    private ISessionStore _cached = null!;
+    private string _sessionId = "";
+    private SessionCacheCodec _codec = null!;
+    private byte[] _entry = [];
+
+    [GlobalSetup]
+    public async Task SetupAsync()
+    {
+        var admin = Required("MCPSESSIONS_TEST_POSTGRES");
+        await using (var connection = new NpgsqlConnection(admin))
+        {
+            await connection.OpenAsync();
+            await using var create = new NpgsqlCommand($"CREATE DATABASE \"{_databaseName}\"", connection);
+            await create.ExecuteNonQueryAsync();
+        }
+
+        var connectionString = new NpgsqlConnectionStringBuilder(admin) { Database = _databaseName }.ConnectionString;
+        var key = EncryptionKey.Generate();
+        _redis = RedisDistributedCache.Connect(Required("MCPSESSIONS_TEST_REDIS"));
+        _databaseServices = Services(connectionString, key, cached: false);
+        _cacheServices = Services(connectionString, key, cached: true);
+        _database = _databaseServices.GetRequiredService<ISessionStore>();
+        _cached = _cacheServices.GetRequiredService<ISessionStore>();
+
+        var session = await _database.CreateAsync(new McpSession
+        {
+            SessionId = _database.GenerateSessionId(),
+            Identity = "user-1234",
+            ServerUrl = "https://mcp.example.com/mcp",
+            CallbackUrl = "https://app.example.com/oauth/callback",
+            ServerName = "Example MCP",
+            Active = true,
+            Tokens = ConverterBenchmarks.RealisticTokens(),
+            ClientInformation = new OAuthClientInformation { ClientId = "client-1234", ClientSecret = Convert.ToBase64String(new byte[32]) },
+            Headers = new() { ["X-Api-Key"] = "api-key-value-0123456789" },
+            CodeVerifier = new string('v', 64),
+        });
+        _sessionId = session.SessionId;
+        _codec = new SessionCacheCodec(_databaseServices.GetRequiredService<SessionKeyRing>());
+        _entry = _codec.Encode((await _database.GetAsync("user-1234", _sessionId))!, "generation-tag-00000000", "epoch-tag-000000000000000");
+
+        // Fill, then check that a hit is what is measured.
+        await _cached.GetAsync("user-1234", _sessionId);
+        if (await _cached.GetAsync("user-1234", _sessionId) is null || !await _redis.GetDatabase().KeyExistsAsync($"{_prefix}user-1234:{_sessionId}"))
+        {
+            throw new InvalidOperationException("the session is not in the cache");
+        }
+    }
+
+    [Benchmark(Baseline = true, Description = "Get from PostgreSQL")]
+    public Task<McpSession?> Database_Get() => _database.GetAsync("user-1234", _sessionId);
+
+    [Benchmark(Description = "Get, cache hit (Redis)")]
+    public Task<McpSession?> Cache_hit_Get() => _cached.GetAsync("user-1234", _sessionId);
+
+    /// <summary>The CPU part of a hit, no Redis: parse the entry, check its tags, decrypt the four secrets.</summary>
+    [Benchmark(Description = "Decode a cache entry (no I/O)")]
+    public McpSession? Decode_entry() => _codec.Decode(_entry, "user-1234", _sessionId, "generation-tag-00000000", "epoch-tag-000000000000000");
+
+    [GlobalCleanup]
+    public async Task CleanupAsync()
+    {
+        var server = _redis.GetServer(_redis.GetEndPoints()[0]);
+        foreach (var key in server.Keys(pattern: _prefix + "*"))
+        {
+            await _redis.GetDatabase().KeyDeleteAsync(key);
+        }
+
+        await _cacheServices.DisposeAsync();
+        await _databaseServices.DisposeAsync();
+        _redis.Dispose();
+        NpgsqlConnection.ClearAllPools();
+        await using var connection = new NpgsqlConnection(Required("MCPSESSIONS_TEST_POSTGRES"));
+        await connection.OpenAsync();
+        await using var drop = new NpgsqlCommand($"DROP DATABASE IF EXISTS \"{_databaseName}\" WITH (FORCE)", connection);
+        await drop.ExecuteNonQueryAsync();
+    }
+
+    private ServiceProvider Services(string connectionString, string key, bool cached)
+    {
+        var services = new ServiceCollection();
+        var builder = services.AddMcpSessions(o =>
+        {
+            o.Provider = SessionStorageProvider.Postgres;
+            o.ConnectionString = connectionString;
+            o.AutoMigrate = true;
+            o.CleanupEnabled = false;
+            o.Encryption.Key = key;
+        });
+        if (cached)
+        {
+            services.AddSingleton<IDistributedCache>(new RedisDistributedCache(_redis.GetDatabase()));
+            builder.AddDistributedCache(o => o.Prefix = _prefix);
+        }
+
+        return services.BuildServiceProvider();
+    }
+
+    private static string Required(string variable) => Environment.GetEnvironmentVariable(variable) is { Length: > 0 } value
+        ? value
+        : throw new InvalidOperationException($"{variable} is not set: run the servers (scripts/test.sh starts them) and set it.");
+}
