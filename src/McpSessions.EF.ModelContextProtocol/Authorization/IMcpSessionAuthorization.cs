@@ -26,6 +26,7 @@ public interface IMcpSessionAuthorization
     /// Completes the authorization that <paramref name="state"/> belongs to, from the callback's <c>state</c>,
     /// <c>code</c> and, when present, <c>iss</c> query parameters: consumes the pending record (exactly once, even when
     /// two requests race), exchanges the code, stores the tokens and marks the session active. Returns the session.
+    /// The state is spent even when the exchange then fails: begin again.
     /// </summary>
     /// <exception cref="McpAuthorizationException">
     /// <see cref="McpAuthorizationError.UnknownState"/> for a state that is unknown, expired or already used; or the

@@ -3,8 +3,11 @@ namespace McpSessions.EF.ModelContextProtocol;
 /// <summary>An authorization begun by <see cref="IMcpSessionAuthorization.BeginAuthorizationAsync"/>.</summary>
 public sealed class McpAuthorizationStart
 {
-    internal McpAuthorizationStart(Uri authorizationUrl, string state, DateTimeOffset expiresAt)
+    /// <summary>Creates the result (public so that hosts can fake <see cref="IMcpSessionAuthorization"/> in their tests).</summary>
+    public McpAuthorizationStart(Uri authorizationUrl, string state, DateTimeOffset expiresAt)
     {
+        ArgumentNullException.ThrowIfNull(authorizationUrl);
+        ArgumentException.ThrowIfNullOrEmpty(state);
         AuthorizationUrl = authorizationUrl;
         State = state;
         ExpiresAt = expiresAt;
