@@ -18,6 +18,9 @@ internal sealed class McpSessionAuthorization(
 {
     private const int MaxStateLength = 512;
 
+    // Read now, so invalid options fail when the flow is resolved, not on first use.
+    private readonly McpSessionsClientOptions _options = options.Value;
+
     public async Task<McpAuthorizationStart> BeginAuthorizationAsync(string identity, string sessionId, CancellationToken cancellationToken = default)
     {
         var session = await store.GetAsync(identity, sessionId, cancellationToken).ConfigureAwait(false)
@@ -38,7 +41,7 @@ internal sealed class McpSessionAuthorization(
                 ?? throw new McpAuthorizationException(McpAuthorizationError.RegistrationFailed, $"Authorization server {issuer} does not offer dynamic client registration.");
             client = await oauth.RegisterAsync(
                 endpoint,
-                new ClientRegistrationRequest { RedirectUris = [session.CallbackUrl], ClientName = options.Value.ClientName, Scope = scope },
+                new ClientRegistrationRequest { RedirectUris = [session.CallbackUrl], ClientName = _options.ClientName, Scope = scope },
                 cancellationToken).ConfigureAwait(false);
         }
 
@@ -150,7 +153,7 @@ internal sealed class McpSessionAuthorization(
     /// </summary>
     private string? Scope(ProtectedResource resource, AuthorizationServer server)
     {
-        var scopes = new List<string>(resource.ScopesSupported.Count > 0 ? resource.ScopesSupported : options.Value.Scopes ?? []);
+        var scopes = new List<string>(resource.ScopesSupported.Count > 0 ? resource.ScopesSupported : _options.Scopes ?? []);
         if (server.ScopesSupported.Contains("offline_access") && !scopes.Contains("offline_access"))
         {
             scopes.Add("offline_access");

@@ -17,6 +17,8 @@ internal sealed class McpSessionClientFactory(
     TimeProvider time,
     ILoggerFactory loggerFactory) : IMcpSessionClientFactory
 {
+    // Read now, so invalid options fail when the factory is resolved, not on first use.
+    private readonly McpSessionsClientOptions _options = options.Value;
     private readonly ILogger _cacheLogger = loggerFactory.CreateLogger<SessionTokenCache>();
 
     public async Task<HttpClientTransportOptions> CreateClientTransportOptionsAsync(
@@ -29,8 +31,8 @@ internal sealed class McpSessionClientFactory(
         var oauth = new ClientOAuthOptions
         {
             RedirectUri = new Uri(session.CallbackUrl),
-            Scopes = options.Value.Scopes,
-            DynamicClientRegistration = new DynamicClientRegistrationOptions { ClientName = options.Value.ClientName },
+            Scopes = _options.Scopes,
+            DynamicClientRegistration = new DynamicClientRegistrationOptions { ClientName = _options.ClientName },
         };
         configureOAuth?.Invoke(oauth);
 
@@ -66,6 +68,6 @@ internal sealed class McpSessionClientFactory(
     {
         ArgumentException.ThrowIfNullOrEmpty(identity);
         ArgumentException.ThrowIfNullOrEmpty(sessionId);
-        return new SessionTokenCache(identity, sessionId, store, sessionLock, options.Value, time, _cacheLogger);
+        return new SessionTokenCache(identity, sessionId, store, sessionLock, _options, time, _cacheLogger);
     }
 }

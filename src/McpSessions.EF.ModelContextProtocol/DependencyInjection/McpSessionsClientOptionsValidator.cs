@@ -10,17 +10,17 @@ internal sealed class McpSessionsClientOptionsValidator : IValidateOptions<McpSe
         var failures = new List<string>();
         if (options.LockTimeout <= TimeSpan.Zero)
         {
-            failures.Add($"{nameof(McpSessionsClientOptions.LockTimeout)} must be positive.");
+            failures.Add($"{nameof(McpSessionsClientOptions)}.{nameof(McpSessionsClientOptions.LockTimeout)} must be a positive time span.");
         }
 
         if (options.RefreshHoldTimeout <= TimeSpan.Zero)
         {
-            failures.Add($"{nameof(McpSessionsClientOptions.RefreshHoldTimeout)} must be positive.");
+            failures.Add($"{nameof(McpSessionsClientOptions)}.{nameof(McpSessionsClientOptions.RefreshHoldTimeout)} must be a positive time span.");
         }
 
         if (options.MaxExpirySkew < TimeSpan.Zero)
         {
-            failures.Add($"{nameof(McpSessionsClientOptions.MaxExpirySkew)} must not be negative.");
+            failures.Add($"{nameof(McpSessionsClientOptions)}.{nameof(McpSessionsClientOptions.MaxExpirySkew)} must not be negative.");
         }
 
         return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);
