@@ -33,6 +33,7 @@ var root = new Command(
     new ReencryptCommand(console),
     new KeygenCommand(),
     new StatsCommand(console),
+    new SupabaseInitCommand(console),
 };
 
 root.WithExamples(

@@ -13,20 +13,35 @@ public sealed class SupabaseInitTests(PostgresFixture fixture) : IClassFixture<P
     private readonly DirectoryInfo _directory = Directory.CreateTempSubdirectory("mcpsessions-supabase-init-");
 
     [Fact]
-    public async Task The_generated_files_apply_with_psql_twice_to_a_supabase_like_database_and_the_store_works_on_the_result()
+    public async Task The_files_the_cli_writes_apply_with_psql_twice_to_a_supabase_like_database_and_the_store_works_on_the_result()
     {
-        var result = SupabaseInit.Write(_directory.FullName, new DateTimeOffset(2026, 11, 21, 8, 0, 0, TimeSpan.Zero), withCron: true);
-        Assert.Equal(
-            ["20261121080000_mcp_sessions.sql", "20261121080001_mcp_sessions_rls.sql", "20261121080002_mcp_sessions_cleanup_cron.sql"],
-            result.Written);
+        var home = _directory.CreateSubdirectory("home").FullName;
+        var output = Path.Combine(_directory.FullName, "supabase", "migrations");
+        var cli = await CliProcess.RunAsync(_directory.FullName, home, arguments: ["supabase-init", "--with-cron"]);
+        Assert.True(cli.ExitCode == 0, cli.ToString());
+        foreach (var expected in new[] { "supabase link", "supabase db push", "service_role", "bypasses RLS", "authenticated" })
+        {
+            Assert.Contains(expected, cli.StandardOutput, StringComparison.Ordinal);
+        }
+
+        var files = Directory.GetFiles(output).Select(Path.GetFileName).Order(StringComparer.Ordinal).ToList();
+        Assert.Equal(3, files.Count);
+        Assert.Matches("^[0-9]{14}_mcp_sessions.sql$", files[0]);
+        Assert.Matches("^[0-9]{14}_mcp_sessions_rls.sql$", files[1]);
+        Assert.Matches("^[0-9]{14}_mcp_sessions_cleanup_cron.sql$", files[2]);
+
+        var again = await CliProcess.RunAsync(_directory.FullName, home, arguments: ["supabase-init", "--with-cron"]);
+        Assert.True(again.ExitCode == 0, again.ToString());
+        Assert.Contains("not overwritten", again.StandardOutput, StringComparison.Ordinal);
+        Assert.Equal(files, Directory.GetFiles(output).Select(Path.GetFileName).Order(StringComparer.Ordinal).ToList());
+
         var database = await fixture.CreateEmptyDatabaseAsync();
         await SupabaseBootstrap.ApplyAsync(database);
-
         for (var run = 0; run < 2; run++)
         {
-            foreach (var file in result.Written)
+            foreach (var file in files)
             {
-                var psql = await PsqlAsync(database, Path.Combine(_directory.FullName, file));
+                var psql = await PsqlAsync(database, Path.Combine(output, file!));
                 Assert.True(psql.ExitCode == 0, $"run {run + 1}, {file}: {psql}");
             }
         }
@@ -54,6 +69,16 @@ public sealed class SupabaseInitTests(PostgresFixture fixture) : IClassFixture<P
 
         Assert.Empty(await McpTsMigrationInteropTests.QueryAsync(database, "SELECT policyname::text FROM pg_policies WHERE tablename = 'mcp_sessions'"));
         Assert.Equal(18, (await McpTsMigrationInteropTests.ColumnsAsync(database)).Count);
+    }
+
+    [Fact]
+    public void The_files_are_named_in_supabase_order_from_one_timestamp()
+    {
+        var result = SupabaseInit.Write(_directory.FullName, new DateTimeOffset(2026, 11, 21, 8, 0, 0, TimeSpan.Zero), withCron: true);
+
+        Assert.Equal(
+            ["20261121080000_mcp_sessions.sql", "20261121080001_mcp_sessions_rls.sql", "20261121080002_mcp_sessions_cleanup_cron.sql"],
+            result.Written);
     }
 
     [Fact]
