@@ -134,10 +134,3 @@ public sealed class PostgresCleanupAtScaleTests(PostgresFixture fixture, ITestOu
         }
     }
 }
-
-/// <summary>Tests that load the whole machine run alone, after the parallel ones, so neither slows the other.</summary>
-[CollectionDefinition(Name, DisableParallelization = true)]
-public sealed class ScaleCollection
-{
-    public const string Name = "Scale";
-}
