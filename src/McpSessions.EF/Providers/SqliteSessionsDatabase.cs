@@ -68,6 +68,9 @@ internal sealed class SqliteSessionsDatabase : SessionsDatabase
         builder.UseSqlite(_connectionString, sqlite => sqlite
             .MigrationsAssembly(Provider.MigrationsAssembly)
             .MigrationsHistoryTable(SessionsProvider.MigrationsHistoryTable));
+#pragma warning disable EF1001 // the service SqliteStoreConnection replaces is EF Core's internal one
+        builder.ReplaceService<Microsoft.EntityFrameworkCore.Sqlite.Storage.Internal.ISqliteRelationalConnection, SqliteStoreConnection>();
+#pragma warning restore EF1001
 
         // WAL lets readers run beside the single writer, and with it synchronous=NORMAL is safe from corruption.
         if (Pragmas is not null)
