@@ -1,4 +1,5 @@
 using BenchmarkDotNet.Attributes;
+using McpSessions.EF.Benchmarks.Macro;
 using McpSessions.EF.Caching;
 using McpSessions.EF.DependencyInjection;
 using McpSessions.EF.Encryption;
@@ -60,7 +61,7 @@ public class CacheBenchmarks
             CallbackUrl = "https://app.example.com/oauth/callback",
             ServerName = "Example MCP",
             Active = true,
-            Tokens = ConverterBenchmarks.RealisticTokens(),
+            Tokens = BenchPayload.RealisticTokens(),
             ClientInformation = new OAuthClientInformation { ClientId = "client-1234", ClientSecret = Convert.ToBase64String(new byte[32]) },
             Headers = new() { ["X-Api-Key"] = "api-key-value-0123456789" },
             CodeVerifier = new string('v', 64),

@@ -1,5 +1,5 @@
-using System.Text.Json;
 using BenchmarkDotNet.Attributes;
+using McpSessions.EF.Benchmarks.Macro;
 using McpSessions.EF.Encryption;
 using McpSessions.EF.Model;
 
@@ -25,33 +25,10 @@ public class ConverterBenchmarks
         var key = EncryptionKey.Parse(EncryptionKey.Generate(), "benchmark");
         _versioned = new SessionKeyRing(key, [], EncryptionFormat.Versioned);
         _compatible = new SessionKeyRing(key, [], EncryptionFormat.McpTsCompatible);
-        _tokens = RealisticTokens();
+        _tokens = BenchPayload.RealisticTokens();
         _plainStored = SecretValues.WriteJson(SessionKeyRing.Plaintext, SecretColumn.Tokens, _tokens);
         _v2Stored = SecretValues.WriteJson(_versioned, SecretColumn.Tokens, _tokens);
         _v1Stored = SecretValues.WriteJson(_compatible, SecretColumn.Tokens, _tokens);
-    }
-
-    /// <summary>About 2 KB of JSON, shaped like a real OAuth token response.</summary>
-    public static OAuthTokens RealisticTokens()
-    {
-        var random = new Random(42);
-        string Segment(int bytes)
-        {
-            var buffer = new byte[bytes];
-            random.NextBytes(buffer);
-            return Convert.ToBase64String(buffer).TrimEnd('=').Replace('+', '-').Replace('/', '_');
-        }
-
-        return new OAuthTokens
-        {
-            AccessToken = $"{Segment(36)}.{Segment(420)}.{Segment(256)}",
-            TokenType = "Bearer",
-            ExpiresIn = 3600,
-            RefreshToken = Segment(96),
-            Scope = "openid profile email offline_access mcp:tools mcp:resources",
-            IdToken = $"{Segment(36)}.{Segment(300)}.{Segment(256)}",
-            AdditionalProperties = new() { ["issued_token_type"] = JsonSerializer.SerializeToElement("urn:ietf:params:oauth:token-type:access_token") },
-        };
     }
 
     [Benchmark(Baseline = true)]

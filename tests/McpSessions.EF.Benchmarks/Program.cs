@@ -1,5 +1,19 @@
 using BenchmarkDotNet.Running;
+using McpSessions.EF.Benchmarks.Macro;
 
-// dotnet run -c Release --project tests/McpSessions.EF.Benchmarks -- --filter '*Converter*'
-// dotnet run -c Release --project tests/McpSessions.EF.Benchmarks -- --filter '*Cache*'   (PostgreSQL and Redis from MCPSESSIONS_TEST_*)
-BenchmarkSwitcher.FromAssembly(typeof(Program).Assembly).Run(args);
+// Micro-benchmarks (BenchmarkDotNet):
+//   dotnet run -c Release --project tests/McpSessions.EF.Benchmarks -- --filter '*Converter*'
+//   dotnet run -c Release --project tests/McpSessions.EF.Benchmarks -- --filter '*Store*'   (PostgreSQL and Redis from MCPSESSIONS_TEST_*)
+// The macro harness, side by side with raw baselines: scripts/bench.sh (which runs this program with `macro`).
+return args switch
+{
+    ["macro", .. var rest] => await MacroHarness.RunAsync(rest),
+    [ScaleCheck.Command, .. var rest] => await ScaleCheck.RunAsync(rest),
+    _ => Run(args),
+};
+
+static int Run(string[] args)
+{
+    BenchmarkSwitcher.FromAssembly(typeof(Program).Assembly).Run(args);
+    return 0;
+}

@@ -21,6 +21,14 @@ public sealed class McpSessionsOptions
     public string SqlitePath { get; set; } = "mcp-sessions.db";
 
     /// <summary>
+    /// SQLite's <c>PRAGMA synchronous</c> on every connection of the store (which runs in WAL mode). Default
+    /// <see cref="SqliteSynchronous.Normal"/>: commits are not synced one by one, so a power loss can undo the last few,
+    /// but never corrupts the file. <see cref="SqliteSynchronous.Full"/> syncs every commit. Ignored for PostgreSQL,
+    /// for <c>memory</c>, and for a host's own context.
+    /// </summary>
+    public SqliteSynchronous SqliteSynchronous { get; set; } = SqliteSynchronous.Normal;
+
+    /// <summary>
     /// Apply pending migrations on the first store call. Default: on for SQLite and memory, off for PostgreSQL,
     /// where schema changes belong to a deployment step (<c>dotnet ef database update</c> or <c>mcp-sessions migrate</c>).
     /// </summary>

@@ -26,6 +26,11 @@ internal sealed class McpSessionsOptionsValidator : IValidateOptions<McpSessions
             failures.Add($"{prefix}SqlitePath must not be empty.");
         }
 
+        if (!Enum.IsDefined(options.SqliteSynchronous))
+        {
+            failures.Add($"{prefix}SqliteSynchronous must be Normal or Full.");
+        }
+
         Positive(options.PendingTtl, nameof(options.PendingTtl));
         Positive(options.ActiveTtl, nameof(options.ActiveTtl));
         Positive(options.DormantAfter, nameof(options.DormantAfter));

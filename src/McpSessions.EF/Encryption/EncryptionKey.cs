@@ -8,15 +8,21 @@ internal sealed class EncryptionKey
 {
     private static readonly byte[] IdLabel = Encoding.UTF8.GetBytes("McpSessions.EF key id v1");
 
+    private readonly byte[][] _associatedData;
+
     private EncryptionKey(byte[] material)
     {
         Material = material;
         Id = Convert.ToHexStringLower(HMACSHA256.HashData(material, IdLabel), 0, 4);
+        _associatedData = SecretColumns.All.Select(c => Encoding.UTF8.GetBytes($"mcp-sessions:enc:2:{Id}:{c.ColumnName()}")).ToArray();
     }
 
     public byte[] Material { get; }
 
     public string Id { get; }
+
+    /// <summary>What an <c>enc:2</c> value of <paramref name="column"/> under this key authenticates besides its ciphertext.</summary>
+    public ReadOnlySpan<byte> AssociatedData(SecretColumn column) => _associatedData[(int)column];
 
     /// <summary>Parses 64 hex characters or base64 of 32 bytes; anything else fails naming <paramref name="setting"/> and the rule, never the value.</summary>
     public static EncryptionKey Parse(string? value, string setting)

@@ -11,44 +11,50 @@ namespace McpSessions.EF.Encryption;
 /// </summary>
 internal static class SecretValues
 {
-    public static string WriteJson<T>(SessionKeyRing? ring, SecretColumn column, T value)
-    {
-        var json = JsonColumn.Serialize(value);
-        return Ring(ring).Encrypts(column) ? string.Concat("\"", ring!.Protect(column, json), "\"") : json;
-    }
+    public static string WriteJson<T>(SessionKeyRing? ring, SecretColumn column, T value) =>
+        Ring(ring).Encrypts(column)
+            ? PooledJsonWriter.Serialize(value, JsonColumn.TypeInfo<T>(), (ring!, column), static (json, s) => s.Item1.Protect(s.column, json, quoted: true))
+            : JsonColumn.Serialize(value);
 
     public static T ReadJson<T>(SessionKeyRing? ring, SecretColumn column, string stored)
     {
-        var text = stored.AsSpan().TrimStart();
-        string json;
-        if (text.Length > 0 && text[0] == '"')
+        if (IsPlainJsonString(stored, out var envelope))
         {
-            var inner = JsonSerializer.Deserialize(stored, SessionJsonContext.Default.String) ?? "";
-            json = SessionKeyRing.IsEncrypted(inner)
-                ? Ring(ring).Unprotect(column, inner)
+            // The usual encrypted value, "enc:…" in JSON string quotes: decrypted straight from the stored text.
+            return SessionKeyRing.IsEncrypted(envelope)
+                ? Decrypt<T>(Ring(ring), column, envelope)
                 : throw new SecretDecryptionException(column.ColumnName(), "the column holds a JSON string that is not an encrypted value");
         }
-        else if (SessionKeyRing.IsEncrypted(stored))
+
+        var text = stored.AsSpan().TrimStart();
+        if (text.Length > 0 && text[0] == '"')
         {
-            json = Ring(ring).Unprotect(column, stored);
+            // A JSON string with escapes (never written by the library): unescape it first.
+            var inner = JsonSerializer.Deserialize(stored, SessionJsonContext.Default.String) ?? "";
+            return SessionKeyRing.IsEncrypted(inner)
+                ? Decrypt<T>(Ring(ring), column, inner)
+                : throw new SecretDecryptionException(column.ColumnName(), "the column holds a JSON string that is not an encrypted value");
         }
-        else
+
+        if (SessionKeyRing.IsEncrypted(stored))
         {
-            json = stored;
+            return Decrypt<T>(Ring(ring), column, stored);
         }
 
         try
         {
-            return JsonColumn.Deserialize<T>(json);
+            return JsonColumn.Deserialize<T>(stored);
         }
         catch (JsonException e)
         {
-            throw new SecretDecryptionException(column.ColumnName(), $"the value is not valid JSON for {typeof(T).Name}", innerException: new JsonException(e.Message.Split(" Path:", 2)[0]));
+            throw NotJson<T>(column, e);
         }
     }
 
     public static string WriteText(SessionKeyRing? ring, SecretColumn column, string value) =>
-        Ring(ring).Encrypts(column) ? ring!.Protect(column, JsonSerializer.Serialize(value, SessionJsonContext.Default.String)) : value;
+        Ring(ring).Encrypts(column)
+            ? PooledJsonWriter.Serialize(value, SessionJsonContext.Default.String, (ring!, column), static (json, s) => s.Item1.Protect(s.column, json, quoted: false))
+            : value;
 
     public static string ReadText(SessionKeyRing? ring, SecretColumn column, string stored)
     {
@@ -57,10 +63,10 @@ internal static class SecretValues
             return stored;
         }
 
-        var json = Ring(ring).Unprotect(column, stored);
+        using var json = Ring(ring).Unprotect(column, stored);
         try
         {
-            return JsonSerializer.Deserialize(json, SessionJsonContext.Default.String)
+            return JsonSerializer.Deserialize(json.Span, SessionJsonContext.Default.String)
                 ?? throw new SecretDecryptionException(column.ColumnName(), "the decrypted value is null");
         }
         catch (JsonException)
@@ -68,6 +74,30 @@ internal static class SecretValues
             throw new SecretDecryptionException(column.ColumnName(), "the decrypted value is not a JSON string");
         }
     }
+
+    /// <summary>Whether <paramref name="stored"/> is one JSON string without escapes (as every envelope is), and its content.</summary>
+    private static bool IsPlainJsonString(string stored, out ReadOnlySpan<char> content)
+    {
+        var text = stored.AsSpan().Trim();
+        content = text.Length >= 2 && text[0] == '"' && text[^1] == '"' ? text[1..^1] : default;
+        return text.Length >= 2 && text[0] == '"' && text[^1] == '"' && !content.ContainsAny('"', '\\');
+    }
+
+    private static T Decrypt<T>(SessionKeyRing ring, SecretColumn column, ReadOnlySpan<char> envelope)
+    {
+        using var json = ring.Unprotect(column, envelope);
+        try
+        {
+            return JsonSerializer.Deserialize(json.Span, JsonColumn.TypeInfo<T>()) ?? throw new JsonException("The JSON column holds null.");
+        }
+        catch (JsonException e)
+        {
+            throw NotJson<T>(column, e);
+        }
+    }
+
+    private static SecretDecryptionException NotJson<T>(SecretColumn column, JsonException e) =>
+        new(column.ColumnName(), $"the value is not valid JSON for {typeof(T).Name}", innerException: new JsonException(e.Message.Split(" Path:", 2)[0]));
 
     private static SessionKeyRing Ring(SessionKeyRing? ring) => ring ?? throw new EncryptionConfigurationException(
         "This context maps McpSession but its encryption is not configured: register it with services.AddMcpSessions<TContext>() " +

@@ -33,13 +33,16 @@ internal sealed class SessionKeyRing
     public bool Encrypts(SecretColumn column) =>
         Primary is not null && (Format == EncryptionFormat.Versioned || column is SecretColumn.Tokens or SecretColumn.Headers);
 
-    /// <summary>The stored form of <paramref name="plaintext"/> (a column value's JSON text) when <see cref="Encrypts"/>.</summary>
-    public string Protect(SecretColumn column, string plaintext) => Format == EncryptionFormat.McpTsCompatible
-        ? SecretCipher.EncryptV1(Primary!, plaintext)
-        : SecretCipher.EncryptV2(Primary!, column.ColumnName(), plaintext);
+    /// <summary>
+    /// The stored form of <paramref name="plaintext"/> (a column value's JSON text, UTF-8) when <see cref="Encrypts"/>:
+    /// the envelope, in JSON string quotes when <paramref name="quoted"/> (how a JSON column holds it).
+    /// </summary>
+    public string Protect(SecretColumn column, ReadOnlySpan<byte> plaintext, bool quoted) => Format == EncryptionFormat.McpTsCompatible
+        ? SecretCipher.EncryptV1(Primary!, plaintext, quoted)
+        : SecretCipher.EncryptV2(Primary!, column, plaintext, quoted);
 
     /// <summary>Whether a stored value is encrypted at all.</summary>
-    public static bool IsEncrypted(string stored) => stored.StartsWith("enc:", StringComparison.Ordinal);
+    public static bool IsEncrypted(ReadOnlySpan<char> stored) => stored.StartsWith("enc:", StringComparison.Ordinal);
 
     /// <summary>
     /// Whether a stored value (a JSON column's text, or <c>code_verifier</c>) is already in the form this ring writes,
@@ -56,35 +59,41 @@ internal sealed class SessionKeyRing
     /// <summary>The prefix of values written under the primary key in the versioned format.</summary>
     public string CurrentPrefix => Primary is null ? "" : $"{SecretCipher.V2Prefix}{Primary.Id}:";
 
-    /// <summary>Decrypts an encrypted stored value (<see cref="IsEncrypted"/>) to its plaintext JSON text.</summary>
+    /// <summary>
+    /// Decrypts an encrypted stored value (<see cref="IsEncrypted"/>, without quotes) to its plaintext JSON text, UTF-8,
+    /// in a pooled buffer the caller disposes.
+    /// </summary>
     /// <exception cref="SecretDecryptionException">No key authenticates it, its key id is unknown, or it is malformed.</exception>
-    public string Unprotect(SecretColumn column, string stored)
+    public PooledBytes Unprotect(SecretColumn column, ReadOnlySpan<char> stored)
     {
-        var name = column.ColumnName();
         if (Keys.Count == 0)
         {
-            throw new SecretDecryptionException(name, "the value is encrypted but no encryption key is configured");
-        }
-
-        if (stored.StartsWith(SecretCipher.V1Prefix, StringComparison.Ordinal))
-        {
-            return SecretCipher.DecryptV1(Keys, stored, out var malformed)
-                ?? throw new SecretDecryptionException(name, malformed ?? "no configured key authenticates the enc:1 value (wrong key, or the value was tampered with)");
+            throw new SecretDecryptionException(column.ColumnName(), "the value is encrypted but no encryption key is configured");
         }
 
         if (stored.StartsWith(SecretCipher.V2Prefix, StringComparison.Ordinal))
         {
-            var keyId = SecretCipher.V2KeyId(stored) ?? throw new SecretDecryptionException(name, "the enc:2 value is malformed");
-            if (!_byId.TryGetValue(keyId, out var key))
+            // The primary key, whose id is checked without allocating, decrypts nearly every value.
+            var key = Primary is { } primary && SecretCipher.HasKeyId(stored, primary.Id) ? primary : null;
+            if (key is null)
             {
-                throw new SecretDecryptionException(name, $"it was encrypted with key {keyId}, which is not configured");
+                var keyId = SecretCipher.V2KeyId(stored) ?? throw new SecretDecryptionException(column.ColumnName(), "the enc:2 value is malformed");
+                key = _byId.GetValueOrDefault(keyId)
+                    ?? throw new SecretDecryptionException(column.ColumnName(), $"it was encrypted with key {keyId}, which is not configured");
             }
 
-            return SecretCipher.TryDecryptV2(key, name, stored, out var plaintext, out var malformed)
+            return SecretCipher.TryDecryptV2(key, column, stored, out var plaintext, out var malformed)
                 ? plaintext
-                : throw new SecretDecryptionException(name, malformed ?? $"key {keyId} does not authenticate the value (tampered with, or moved from another column)");
+                : throw new SecretDecryptionException(column.ColumnName(), malformed ?? $"key {key.Id} does not authenticate the value (tampered with, or moved from another column)");
         }
 
-        throw new SecretDecryptionException(name, "the value has an unknown encryption format");
+        if (stored.StartsWith(SecretCipher.V1Prefix, StringComparison.Ordinal))
+        {
+            return SecretCipher.TryDecryptV1(Keys, stored, out var plaintext, out var malformed)
+                ? plaintext
+                : throw new SecretDecryptionException(column.ColumnName(), malformed ?? "no configured key authenticates the enc:1 value (wrong key, or the value was tampered with)");
+        }
+
+        throw new SecretDecryptionException(column.ColumnName(), "the value has an unknown encryption format");
     }
 }

@@ -1,3 +1,4 @@
+using System.Data.Common;
 using Microsoft.EntityFrameworkCore;
 using Npgsql;
 
@@ -12,6 +13,9 @@ internal sealed class PostgresSessionsDatabase(string connectionString) : Sessio
     private readonly NpgsqlDataSource _dataSource = CreateDataSource(connectionString);
 
     public override SessionsProvider Provider => SessionsProvider.Postgres;
+
+    /// <summary>The data source's settings, without the password.</summary>
+    internal NpgsqlConnectionStringBuilder Settings => new(_dataSource.ConnectionString);
 
     public override string Description
     {
@@ -29,14 +33,41 @@ internal sealed class PostgresSessionsDatabase(string connectionString) : Sessio
 
     public override ValueTask DisposeAsync() => _dataSource.DisposeAsync();
 
+    /// <summary>The most statements auto-prepared per physical connection: the store's handful, with room for update shapes.</summary>
+    internal const int MaxAutoPrepare = 64;
+
+    /// <summary>The port of Supabase's transaction-mode pooler, which cannot keep prepared statements across transactions.</summary>
+    private const int SupabaseTransactionPoolerPort = 6543;
+
     private static NpgsqlDataSource CreateDataSource(string connectionString)
     {
-        var builder = new NpgsqlDataSourceBuilder(PostgresConnectionString.Normalize(connectionString));
-        if (string.IsNullOrEmpty(builder.ConnectionStringBuilder.ApplicationName))
+        var normalized = PostgresConnectionString.Normalize(connectionString);
+        var builder = new NpgsqlDataSourceBuilder(normalized);
+        var settings = builder.ConnectionStringBuilder;
+        if (string.IsNullOrEmpty(settings.ApplicationName))
         {
-            builder.ConnectionStringBuilder.ApplicationName = ApplicationName;
+            settings.ApplicationName = ApplicationName;
+        }
+
+        // Auto-preparation: every statement the store runs is parameterised and few in kind, so after its second use
+        // on a physical connection PostgreSQL parses and plans it once instead of on every call, as hand-written code
+        // with prepared statements would. A connection string that sets Max Auto Prepare (0 turns it off) wins; a
+        // transaction-mode pooler (PgBouncer, Supabase on port 6543) cannot keep prepared statements and is left alone.
+        if (!Mentions(normalized, "Max Auto Prepare", "MaxAutoPrepare") && settings.Port != SupabaseTransactionPoolerPort)
+        {
+            settings.MaxAutoPrepare = MaxAutoPrepare;
+            if (!Mentions(normalized, "Auto Prepare Min Usages", "AutoPrepareMinUsages"))
+            {
+                settings.AutoPrepareMinUsages = 2;
+            }
         }
 
         return builder.Build();
+    }
+
+    private static bool Mentions(string connectionString, params string[] keywords)
+    {
+        var parsed = new DbConnectionStringBuilder { ConnectionString = connectionString };
+        return keywords.Any(parsed.ContainsKey);
     }
 }

@@ -21,15 +21,12 @@ internal abstract class SessionsDatabase : IAsyncDisposable
     /// <summary>Points <paramref name="builder"/> at this database, with the migrations assembly and history table.</summary>
     public abstract void Configure(DbContextOptionsBuilder builder);
 
-    /// <summary>One-time preparation before the first use (SQLite's journal mode), after the schema check.</summary>
-    public virtual Task PrepareAsync(DbContext context, CancellationToken cancellationToken) => Task.CompletedTask;
-
     public abstract ValueTask DisposeAsync();
 
     public static SessionsDatabase Create(McpSessionsOptions options) => options.Provider switch
     {
         SessionStorageProvider.Postgres or SessionStorageProvider.Supabase => new PostgresSessionsDatabase(options.ConnectionString!),
         SessionStorageProvider.Memory => SqliteSessionsDatabase.InMemory(),
-        _ => SqliteSessionsDatabase.File(options.ConnectionString, options.SqlitePath, options.CreateMissingDatabase),
+        _ => SqliteSessionsDatabase.File(options.ConnectionString, options.SqlitePath, options.CreateMissingDatabase, options.SqliteSynchronous),
     };
 }

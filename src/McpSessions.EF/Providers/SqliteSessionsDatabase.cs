@@ -1,19 +1,27 @@
+using McpSessions.EF.DependencyInjection;
 using Microsoft.Data.Sqlite;
 using Microsoft.EntityFrameworkCore;
 
 namespace McpSessions.EF.Providers;
 
-/// <summary>A SQLite file, or an in-memory SQLite database kept alive by one open connection for the store's lifetime.</summary>
+/// <summary>
+/// A SQLite file, or an in-memory SQLite database kept alive by one open connection for the store's lifetime. A file
+/// runs in WAL mode with <c>synchronous</c> as configured (<see cref="SqliteConnectionPragmas"/>).
+/// </summary>
 internal sealed class SqliteSessionsDatabase : SessionsDatabase
 {
     private readonly string _connectionString;
     private readonly SqliteConnection? _keepAlive;
 
-    private SqliteSessionsDatabase(string connectionString, SqliteConnection? keepAlive)
+    private SqliteSessionsDatabase(string connectionString, SqliteConnection? keepAlive, SqliteSynchronous synchronous = SqliteSynchronous.Normal)
     {
         _connectionString = connectionString;
         _keepAlive = keepAlive;
+        Pragmas = keepAlive is null ? new SqliteConnectionPragmas(synchronous) : null;
     }
+
+    /// <summary>The pragmas of a file database; none in memory, where there is no journal to sync.</summary>
+    public SqliteConnectionPragmas? Pragmas { get; }
 
     public override SessionsProvider Provider => SessionsProvider.Sqlite;
 
@@ -28,7 +36,7 @@ internal sealed class SqliteSessionsDatabase : SessionsDatabase
     /// path, so <c>--connection sessions.db</c> and <c>DATABASE_URL</c>-style settings read naturally. Unless
     /// <paramref name="createIfMissing"/>, a file that does not exist is an error instead of a new empty database.
     /// </summary>
-    public static SqliteSessionsDatabase File(string? connectionString, string path, bool createIfMissing = true)
+    public static SqliteSessionsDatabase File(string? connectionString, string path, bool createIfMissing = true, SqliteSynchronous synchronous = SqliteSynchronous.Normal)
     {
         var builder = connectionString is null || !connectionString.Contains('=', StringComparison.Ordinal)
             ? new SqliteConnectionStringBuilder { DataSource = connectionString ?? path, Pooling = true }
@@ -38,7 +46,7 @@ internal sealed class SqliteSessionsDatabase : SessionsDatabase
             builder.Mode = SqliteOpenMode.ReadWrite;
         }
 
-        return new(builder.ConnectionString, null);
+        return new(builder.ConnectionString, null, synchronous);
     }
 
     /// <summary>A private shared-cache database: it exists while at least one connection to it is open.</summary>
@@ -55,17 +63,19 @@ internal sealed class SqliteSessionsDatabase : SessionsDatabase
         return new SqliteSessionsDatabase(connectionString, keepAlive);
     }
 
-    public override void Configure(DbContextOptionsBuilder builder) =>
+    public override void Configure(DbContextOptionsBuilder builder)
+    {
         builder.UseSqlite(_connectionString, sqlite => sqlite
             .MigrationsAssembly(Provider.MigrationsAssembly)
             .MigrationsHistoryTable(SessionsProvider.MigrationsHistoryTable));
+#pragma warning disable EF1001 // the service SqliteStoreConnection replaces is EF Core's internal one
+        builder.ReplaceService<Microsoft.EntityFrameworkCore.Sqlite.Storage.Internal.ISqliteRelationalConnection, SqliteStoreConnection>();
+#pragma warning restore EF1001
 
-    public override async Task PrepareAsync(DbContext context, CancellationToken cancellationToken)
-    {
-        if (_keepAlive is null)
+        // WAL lets readers run beside the single writer, and with it synchronous=NORMAL is safe from corruption.
+        if (Pragmas is not null)
         {
-            // WAL lets readers run beside the single writer; the mode is stored in the file, so once is enough.
-            await context.Database.ExecuteSqlRawAsync("PRAGMA journal_mode=WAL;", cancellationToken).ConfigureAwait(false);
+            builder.AddInterceptors(Pragmas);
         }
     }
 

@@ -56,11 +56,6 @@ internal sealed class SessionSchemaGate(bool autoMigrate, SessionsDatabase? data
                 }
             }
 
-            if (database is not null)
-            {
-                await database.PrepareAsync(context, cancellationToken).ConfigureAwait(false);
-            }
-
             _ready = true;
         }
         finally

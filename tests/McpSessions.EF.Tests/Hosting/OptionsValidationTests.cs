@@ -16,6 +16,7 @@ public sealed class OptionsValidationTests
         { "DormantAfter=-1.00:00:00", "McpSessions:DormantAfter must be a positive time span." },
         { "CleanupBatchSize=0", "McpSessions:CleanupBatchSize must be between 1 and 100000." },
         { "TableName= ", "McpSessions:TableName must not be empty." },
+        { "SqliteSynchronous=7", "McpSessions:SqliteSynchronous must be Normal or Full." },
     };
 
     [Theory]
@@ -43,6 +44,7 @@ public sealed class OptionsValidationTests
                 ["McpSessions:ConnectionString"] = "postgres://u:p%40ss@db.example.com:6543/app?sslmode=require",
                 ["McpSessions:PendingTtl"] = "00:05:00",
                 ["McpSessions:AutoMigrate"] = "true",
+                ["McpSessions:SqliteSynchronous"] = "Full",
                 ["McpSessions:Encryption:Key"] = Infrastructure.TestKeys.A,
             })
             .Build();
@@ -53,6 +55,7 @@ public sealed class OptionsValidationTests
         Assert.Equal(SessionStorageProvider.Postgres, options.Provider);
         Assert.Equal(TimeSpan.FromMinutes(5), options.PendingTtl);
         Assert.True(options.AutoMigrate);
+        Assert.Equal(SqliteSynchronous.Full, options.SqliteSynchronous);
     }
 
     [Fact]

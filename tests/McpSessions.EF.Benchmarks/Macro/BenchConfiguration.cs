@@ -1,0 +1,92 @@
+using McpSessions.EF.DependencyInjection;
+using McpSessions.EF.Tests.Infrastructure;
+using Microsoft.Data.Sqlite;
+using StackExchange.Redis;
+
+namespace McpSessions.EF.Benchmarks.Macro;
+
+/// <summary>
+/// One configuration of the harness (<c>sqlite</c>, <c>postgres</c>, <c>postgres+redis</c>): a fresh database, the
+/// library on it, and its raw baselines on the same table (and, with the cache tier, on the same Redis connection).
+/// </summary>
+internal sealed class BenchConfiguration : IAsyncDisposable
+{
+    private readonly List<IAsyncDisposable> _owned = [];
+    private ConnectionMultiplexer? _redis;
+
+    private BenchConfiguration(string name) => Name = name;
+
+    public string Name { get; }
+
+    public StoreOperations Library { get; private set; } = null!;
+
+    public ISessionOperations Raw { get; private set; } = null!;
+
+    /// <summary>With the cache tier: the Redis connection and the library's key prefix.</summary>
+    public IDatabase? Redis => _redis?.GetDatabase();
+
+    public string CachePrefix { get; } = $"mcpsessions-bench:{Guid.NewGuid():N}:";
+
+    public static async Task<BenchConfiguration> CreateAsync(string name, MacroOptions options, BenchPayload payload, string workDirectory)
+    {
+        var configuration = new BenchConfiguration(name);
+        try
+        {
+            await configuration.StartAsync(options, payload, workDirectory);
+            return configuration;
+        }
+        catch
+        {
+            await configuration.DisposeAsync();
+            throw;
+        }
+    }
+
+    private async Task StartAsync(MacroOptions options, BenchPayload payload, string workDirectory)
+    {
+        if (Name == "sqlite")
+        {
+            var path = Path.Combine(workDirectory, $"bench-{Guid.NewGuid():N}.db");
+            var connectionString = new SqliteConnectionStringBuilder { DataSource = path, Pooling = true }.ConnectionString;
+            Library = Own(await StoreOperations.CreateAsync(SessionStorageProvider.Sqlite, connectionString, payload, o => o.SqliteSynchronous = options.SqliteSynchronous));
+            Raw = Own(new SqliteOperations(path, options.SqliteSynchronous, payload));
+            return;
+        }
+
+        var database = Own(await PostgresDatabase.CreateAsync(BenchEnvironment.Postgres));
+        if (Name == "postgres+redis")
+        {
+            _redis = RedisDistributedCache.Connect(BenchEnvironment.Redis);
+        }
+
+        Library = Own(await StoreOperations.CreateAsync(SessionStorageProvider.Postgres, database.ConnectionString, payload, redis: _redis, cachePrefix: CachePrefix));
+        Raw = Own(new NpgsqlOperations(database.ConnectionString, payload));
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        if (_redis is not null)
+        {
+            var server = _redis.GetServer(_redis.GetEndPoints()[0]);
+            foreach (var key in server.Keys(pattern: CachePrefix + "*"))
+            {
+                await _redis.GetDatabase().KeyDeleteAsync(key);
+            }
+        }
+
+        // Libraries and baselines first, the database last.
+        for (var i = _owned.Count - 1; i >= 0; i--)
+        {
+            await _owned[i].DisposeAsync();
+        }
+
+        _redis?.Dispose();
+        SqliteConnection.ClearAllPools();
+    }
+
+    private T Own<T>(T resource) where T : IAsyncDisposable
+    {
+        _owned.Add(resource);
+        return resource;
+    }
+}

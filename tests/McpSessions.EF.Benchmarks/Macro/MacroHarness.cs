@@ -1,0 +1,196 @@
+using System.Globalization;
+using StackExchange.Redis;
+
+namespace McpSessions.EF.Benchmarks.Macro;
+
+/// <summary>
+/// The macro benchmark behind <c>scripts/bench.sh</c>. For each configuration and concurrency: a warm-up pass, then
+/// <c>--runs</c> runs of the phases create (pending), get, update (tokens and active), list per identity, list ids per
+/// identity, list all ids, delete. In every phase the library and its raw baseline run back to back on the same table
+/// (which of them goes first alternates by run), so their ratio is measured under the same conditions.
+/// </summary>
+internal static class MacroHarness
+{
+    public static readonly string[] Phases = ["create", "get", "update", "list", "list_ids", "list_all_ids", "delete"];
+
+    public static async Task<int> RunAsync(string[] args)
+    {
+        MacroOptions options;
+        try
+        {
+            options = MacroOptions.Parse(args);
+        }
+        catch (ArgumentException e)
+        {
+            await Console.Error.WriteLineAsync($"{e.Message}\n{MacroOptions.Usage}");
+            return 2;
+        }
+
+        if (options.Help || options.CheckOnly)
+        {
+            if (options.Help)
+            {
+                Console.WriteLine(MacroOptions.Usage);
+            }
+
+            return 0;
+        }
+
+        var report = new MacroReport(options);
+        var payload = new BenchPayload(McpSessions.EF.Encryption.EncryptionKey.Generate());
+        var work = Directory.CreateTempSubdirectory("mcpsessions-bench-");
+        try
+        {
+            foreach (var name in options.Configurations)
+            {
+                await using var configuration = await BenchConfiguration.CreateAsync(name, options, payload, work.FullName);
+                foreach (var concurrency in options.Concurrency)
+                {
+                    var runs = new Dictionary<string, (string Baseline, List<PhaseSample> Library, List<PhaseSample> Raw)>();
+                    var notes = new Dictionary<string, string>();
+                    Progress($"{name}, concurrency {concurrency}: warm-up");
+                    await RunOnceAsync(configuration, options, concurrency, $"w{concurrency}", rawFirst: true, Math.Min(options.Sessions, 200), record: null, notes: null);
+                    for (var run = 1; run <= options.Runs; run++)
+                    {
+                        Progress($"{name}, concurrency {concurrency}: run {run} of {options.Runs}");
+                        await RunOnceAsync(configuration, options, concurrency, $"r{run}c{concurrency}", rawFirst: run % 2 == 1, options.Sessions, runs, notes);
+                    }
+
+                    foreach (var (phase, (baseline, library, raw)) in runs)
+                    {
+                        report.Add(name, concurrency, phase, raw[0].Operations, library.Count == 0 ? null : PhaseStatistics.Median("library", library), PhaseStatistics.Median(baseline, raw), notes.GetValueOrDefault(phase));
+                    }
+                }
+            }
+
+            if (options.MillionRows > 0)
+            {
+                foreach (var name in options.MillionConfigurations)
+                {
+                    Progress($"list all ids over {options.MillionRows:N0} rows on {name}, in a process of its own");
+                    report.AddScale(await ScaleCheck.RunInChildAsync(name, options.MillionRows, work.FullName));
+                }
+            }
+        }
+        finally
+        {
+            work.Delete(recursive: true);
+        }
+
+        report.Finish();
+        Console.WriteLine(report.Table());
+        if (options.JsonPath is { } path)
+        {
+            await File.WriteAllTextAsync(path, report.Json());
+            Console.WriteLine($"JSON: {path}");
+        }
+
+        return 0;
+    }
+
+    /// <summary>One run of every phase; <paramref name="record"/> null for a warm-up.</summary>
+    private static async Task RunOnceAsync(
+        BenchConfiguration configuration,
+        MacroOptions options,
+        int concurrency,
+        string tag,
+        bool rawFirst,
+        int sessions,
+        Dictionary<string, (string Baseline, List<PhaseSample> Library, List<PhaseSample> Raw)>? record,
+        Dictionary<string, string>? notes)
+    {
+        var libraryWork = new Workload($"lib-{tag}", sessions, options.Identities);
+        var rawWork = new Workload($"raw-{tag}", sessions, options.Identities);
+        var library = configuration.Library;
+        var raw = configuration.Raw;
+        var listOperations = options.Identities * options.ListPasses;
+        var listAllOperations = Math.Max(20, 2 * concurrency);
+
+        async Task Pair(string phase, int operations, Func<int, Task> libraryOperation, string baselineName, Func<int, Task> baselineOperation)
+        {
+            PhaseSample librarySample, baselineSample;
+            if (rawFirst)
+            {
+                baselineSample = await PhaseRunner.RunAsync(operations, concurrency, baselineOperation);
+                librarySample = await PhaseRunner.RunAsync(operations, concurrency, libraryOperation);
+            }
+            else
+            {
+                librarySample = await PhaseRunner.RunAsync(operations, concurrency, libraryOperation);
+                baselineSample = await PhaseRunner.RunAsync(operations, concurrency, baselineOperation);
+            }
+
+            Record(phase, baselineName, librarySample, baselineSample);
+        }
+
+        void Record(string phase, string baselineName, PhaseSample? librarySample, PhaseSample baselineSample)
+        {
+            if (record is null)
+            {
+                return;
+            }
+
+            if (!record.TryGetValue(phase, out var samples))
+            {
+                record[phase] = samples = (baselineName, [], []);
+            }
+
+            if (librarySample is not null)
+            {
+                samples.Library.Add(librarySample);
+            }
+
+            samples.Raw.Add(baselineSample);
+        }
+
+        await Pair("create", sessions, i => library.CreateAsync(libraryWork, i), raw.Name, i => raw.CreateAsync(rawWork, i));
+
+        if (configuration.Redis is { } redis)
+        {
+            // The cache-hit get: one unmeasured pass fills the cache, then every measured get is a hit (counted).
+            await PhaseRunner.RunAsync(sessions, concurrency, i => library.GetAsync(libraryWork, i));
+            byte[]? entry = await redis.StringGetAsync($"{configuration.CachePrefix}{libraryWork.IdentityOf(0)}:{libraryWork.SessionId(0)}");
+            var redisOperations = new RedisOperations(redis, $"{configuration.CachePrefix}{tag}:", entry ?? throw new InvalidOperationException("the cache was not filled"));
+            Record("redis_set", $"{RedisOperations.Name} SET", null, await PhaseRunner.RunAsync(sessions, concurrency, redisOperations.SetAsync));
+
+            using var hits = new CacheHitCounter();
+            await Pair("get", sessions, i => library.GetAsync(libraryWork, i), $"{RedisOperations.Name} GET", redisOperations.GetAsync);
+            var (hitCount, missCount) = hits.Take();
+            if (notes is not null && record is not null)
+            {
+                notes["get"] = string.Create(CultureInfo.InvariantCulture, $"cache hits: {hitCount} of {hitCount + missCount} library gets in the last run (entry {entry.Length} bytes)");
+            }
+
+            await ClearAsync(redis, $"{configuration.CachePrefix}{tag}:raw:*");
+        }
+        else
+        {
+            await Pair("get", sessions, i => library.GetAsync(libraryWork, i), raw.Name, i => raw.GetAsync(rawWork, i));
+        }
+
+        await Pair("update", sessions, i => library.UpdateAsync(libraryWork, i), raw.Name, i => raw.UpdateAsync(rawWork, i));
+        await Pair("list", listOperations, k => library.ListAsync(libraryWork, k % options.Identities), raw.Name, k => raw.ListAsync(rawWork, k % options.Identities));
+        await Pair("list_ids", listOperations, k => library.ListIdsAsync(libraryWork, k % options.Identities), raw.Name, k => raw.ListIdsAsync(rawWork, k % options.Identities));
+
+        // Both targets' sessions are live now: each enumeration must see all of them.
+        await Pair(
+            "list_all_ids",
+            listAllOperations,
+            async _ => Check.Count("list all ids", await library.ListAllIdsAsync(), 2L * sessions),
+            raw.Name,
+            async _ => Check.Count("raw list all ids", await raw.ListAllIdsAsync(), 2L * sessions));
+        await Pair("delete", sessions, i => library.DeleteAsync(libraryWork, i), raw.Name, i => raw.DeleteAsync(rawWork, i));
+    }
+
+    private static async Task ClearAsync(IDatabase redis, string pattern)
+    {
+        var server = redis.Multiplexer.GetServer(redis.Multiplexer.GetEndPoints()[0]);
+        foreach (var key in server.Keys(database: redis.Database, pattern: pattern))
+        {
+            await redis.KeyDeleteAsync(key);
+        }
+    }
+
+    private static void Progress(string message) =>
+        Console.Error.WriteLine($"[bench] {DateTime.UtcNow:HH:mm:ss} {message}");
+}

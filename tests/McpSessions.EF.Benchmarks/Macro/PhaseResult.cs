@@ -1,0 +1,39 @@
+namespace McpSessions.EF.Benchmarks.Macro;
+
+/// <summary>The median of the runs of one side of a phase; each statistic's median is taken on its own.</summary>
+internal sealed record PhaseStatistics(string Name, double OpsPerSecond, double P50Ms, double P99Ms, double AllocatedKbPerOp, IReadOnlyList<PhaseSample> Runs)
+{
+    public static PhaseStatistics Median(string name, IReadOnlyList<PhaseSample> runs) => new(
+        name,
+        MedianOf(runs.Select(r => r.OpsPerSecond)),
+        MedianOf(runs.Select(r => r.P50Ms)),
+        MedianOf(runs.Select(r => r.P99Ms)),
+        MedianOf(runs.Select(r => r.AllocatedKbPerOp)),
+        runs);
+
+    private static double MedianOf(IEnumerable<double> values)
+    {
+        var sorted = values.Order().ToArray();
+        return sorted.Length % 2 == 1 ? sorted[sorted.Length / 2] : (sorted[(sorted.Length / 2) - 1] + sorted[sorted.Length / 2]) / 2;
+    }
+}
+
+/// <summary>
+/// One row of the report: a phase of a configuration at a concurrency, the library and its baseline measured in the
+/// same runs, and the ratio of their median throughputs (above 1: the library is faster).
+/// </summary>
+internal sealed record PhaseResult(
+    string Configuration,
+    int Concurrency,
+    string Phase,
+    int Operations,
+    PhaseStatistics? Library,
+    PhaseStatistics Baseline,
+    double? Ratio,
+    string? Note);
+
+/// <summary>The list-all-ids check at scale, from a process of its own.</summary>
+internal sealed record ScaleResult(string Configuration, long Rows, long Listed, double InsertSeconds, double ListSeconds, double IdsPerSecond, double PeakRssMb, double RssAfterSetupMb);
+
+/// <summary>One target of issue 9, evaluated on this run.</summary>
+internal sealed record TargetResult(string Target, double? Value, string Requirement, bool Met, string? Reason);
