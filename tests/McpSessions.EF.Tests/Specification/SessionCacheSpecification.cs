@@ -128,17 +128,8 @@ public abstract partial class SessionCacheSpecification<TFixture>(TFixture fixtu
         return server.Keys(pattern: Prefix + "*", pageSize: 500).ToList();
     }
 
-    protected static McpSession NewSession(string identity = "alice", string? sessionId = null, bool active = true) => new()
-    {
-        SessionId = sessionId ?? $"s-{Guid.NewGuid():N}",
-        Identity = identity,
-        ServerId = "server-1",
-        ServerName = "Example MCP",
-        ServerUrl = "https://mcp.example.com/mcp",
-        CallbackUrl = "https://app.example.com/oauth/callback",
-        TransportType = McpTransportType.StreamableHttp,
-        Active = active,
-    };
+    protected static McpSession NewSession(string identity = "alice", string? sessionId = null, bool active = true) =>
+        TestSessions.New(identity, sessionId, active);
 
     protected static McpSession SecretSession(string identity = "alice", bool active = true)
     {

@@ -24,17 +24,8 @@ public abstract partial class SessionStoreSpecification<TFixture>(TFixture fixtu
 
     public Task DisposeAsync() => Task.CompletedTask;
 
-    protected static McpSession NewSession(string identity = "alice", string? sessionId = null, bool active = false) => new()
-    {
-        SessionId = sessionId ?? $"s-{Guid.NewGuid():N}",
-        Identity = identity,
-        ServerId = "server-1",
-        ServerName = "Example MCP",
-        ServerUrl = "https://mcp.example.com/mcp",
-        CallbackUrl = "https://app.example.com/oauth/callback",
-        TransportType = McpTransportType.StreamableHttp,
-        Active = active,
-    };
+    protected static McpSession NewSession(string identity = "alice", string? sessionId = null, bool active = false) =>
+        TestSessions.New(identity, sessionId, active);
 
     protected static OAuthTokens Tokens(string access = "access-1", string? refresh = "refresh-1") => new()
     {
