@@ -34,8 +34,11 @@ public class CacheBenchmarks
     private SessionCacheCodec _codec = null!;
     private byte[] _entry = [];
 
+    // Synchronous on purpose: the in-process toolchain (--inProcess) does not wait for an asynchronous one.
     [GlobalSetup]
-    public async Task SetupAsync()
+    public void Setup() => SetupAsync().GetAwaiter().GetResult();
+
+    private async Task SetupAsync()
     {
         var admin = Required("MCPSESSIONS_TEST_POSTGRES");
         await using (var connection = new NpgsqlConnection(admin))
@@ -88,8 +91,11 @@ public class CacheBenchmarks
     [Benchmark(Description = "Decode a cache entry (no I/O)")]
     public McpSession? Decode_entry() => _codec.Decode(_entry, "user-1234", _sessionId, "generation-tag-00000000", "epoch-tag-000000000000000");
 
+    // Synchronous on purpose: the in-process toolchain (--inProcess) does not wait for an asynchronous one.
     [GlobalCleanup]
-    public async Task CleanupAsync()
+    public void Cleanup() => CleanupAsync().GetAwaiter().GetResult();
+
+    private async Task CleanupAsync()
     {
         var server = _redis.GetServer(_redis.GetEndPoints()[0]);
         foreach (var key in server.Keys(pattern: _prefix + "*"))
