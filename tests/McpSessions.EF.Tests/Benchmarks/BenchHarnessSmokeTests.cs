@@ -62,7 +62,7 @@ public sealed class BenchHarnessSmokeTests
 
         var cacheGet = results.First(r => r.GetProperty("configuration").GetString() == "postgres+redis" && r.GetProperty("phase").GetString() == "get");
         Assert.StartsWith("raw Redis GET", cacheGet.GetProperty("baseline").GetProperty("name").GetString(), StringComparison.Ordinal);
-        Assert.Contains("cache hits: 50 of 50", cacheGet.GetProperty("note").GetString(), StringComparison.Ordinal);
+        Assert.Contains("cache hits: 150 of 150", cacheGet.GetProperty("note").GetString(), StringComparison.Ordinal);
 
         var scale = document.RootElement.GetProperty("listAllIdsAtScale").EnumerateArray().ToList();
         Assert.Equal(["postgres", "sqlite"], scale.Select(s => s.GetProperty("configuration").GetString()));
