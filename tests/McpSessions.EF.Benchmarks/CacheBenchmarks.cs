@@ -81,6 +81,19 @@ public class CacheBenchmarks
         }
     }
 
+    /// <summary>The raw floor of a hit: one GET of the entry through the same client.</summary>
+    [Benchmark(Description = "raw Redis GET of the entry")]
+    public Task<RedisValue> Raw_GET() => _redis.GetDatabase().StringGetAsync($"{_prefix}user-1234:{_sessionId}");
+
+    /// <summary>What a hit reads: the entry, its generation tag and the epoch tag, at once (one round trip).</summary>
+    [Benchmark(Description = "raw Redis GET x3 at once (entry, generation, epoch)")]
+    public Task<RedisValue[]> Raw_three_GETs()
+    {
+        var database = _redis.GetDatabase();
+        var key = $"{_prefix}user-1234:{_sessionId}";
+        return Task.WhenAll(database.StringGetAsync(key), database.StringGetAsync(key + "#gen"), database.StringGetAsync(_prefix + "#epoch"));
+    }
+
     [Benchmark(Baseline = true, Description = "Get from PostgreSQL")]
     public Task<McpSession?> Database_Get() => _database.GetAsync("user-1234", _sessionId);
 
