@@ -34,8 +34,11 @@ public class CacheBenchmarks
     private SessionCacheCodec _codec = null!;
     private byte[] _entry = [];
 
+    // Synchronous on purpose: the in-process toolchain (--inProcess) does not wait for an asynchronous one.
     [GlobalSetup]
-    public async Task SetupAsync()
+    public void Setup() => SetupAsync().GetAwaiter().GetResult();
+
+    private async Task SetupAsync()
     {
         var admin = Required("MCPSESSIONS_TEST_POSTGRES");
         await using (var connection = new NpgsqlConnection(admin))
@@ -78,6 +81,19 @@ public class CacheBenchmarks
         }
     }
 
+    /// <summary>The raw floor of a hit: one GET of the entry through the same client.</summary>
+    [Benchmark(Description = "raw Redis GET of the entry")]
+    public Task<RedisValue> Raw_GET() => _redis.GetDatabase().StringGetAsync($"{_prefix}user-1234:{_sessionId}");
+
+    /// <summary>What a hit reads: the entry, its generation tag and the epoch tag, at once (one round trip).</summary>
+    [Benchmark(Description = "raw Redis GET x3 at once (entry, generation, epoch)")]
+    public Task<RedisValue[]> Raw_three_GETs()
+    {
+        var database = _redis.GetDatabase();
+        var key = $"{_prefix}user-1234:{_sessionId}";
+        return Task.WhenAll(database.StringGetAsync(key), database.StringGetAsync(key + "#gen"), database.StringGetAsync(_prefix + "#epoch"));
+    }
+
     [Benchmark(Baseline = true, Description = "Get from PostgreSQL")]
     public Task<McpSession?> Database_Get() => _database.GetAsync("user-1234", _sessionId);
 
@@ -88,8 +104,11 @@ public class CacheBenchmarks
     [Benchmark(Description = "Decode a cache entry (no I/O)")]
     public McpSession? Decode_entry() => _codec.Decode(_entry, "user-1234", _sessionId, "generation-tag-00000000", "epoch-tag-000000000000000");
 
+    // Synchronous on purpose: the in-process toolchain (--inProcess) does not wait for an asynchronous one.
     [GlobalCleanup]
-    public async Task CleanupAsync()
+    public void Cleanup() => CleanupAsync().GetAwaiter().GetResult();
+
+    private async Task CleanupAsync()
     {
         var server = _redis.GetServer(_redis.GetEndPoints()[0]);
         foreach (var key in server.Keys(pattern: _prefix + "*"))

@@ -13,8 +13,11 @@ namespace McpSessions.EF.Caching;
 /// </summary>
 internal sealed class SessionCacheCodec
 {
-    /// <summary>The entry layout. An entry of another format is a miss, so a rolling upgrade never misreads one.</summary>
-    public const int FormatVersion = 1;
+    /// <summary>
+    /// The entry layout. An entry of another format is a miss, so a rolling upgrade never misreads one. 2: the JSON
+    /// secrets hold the bare envelope (1 held it in JSON string quotes, which the entry's JSON then had to escape).
+    /// </summary>
+    public const int FormatVersion = 2;
 
     private readonly SessionKeyRing _ring;
 
@@ -43,9 +46,9 @@ internal sealed class SessionCacheCodec
                 UpdatedAt = session.UpdatedAt.UtcTicks,
                 ExpiresAt = session.ExpiresAt.UtcTicks,
                 Active = session.Active,
-                Headers = session.Headers is null ? null : SecretValues.WriteJson(_ring, SecretColumn.Headers, session.Headers),
-                ClientInformation = session.ClientInformation is null ? null : SecretValues.WriteJson(_ring, SecretColumn.ClientInformation, session.ClientInformation),
-                Tokens = session.Tokens is null ? null : SecretValues.WriteJson(_ring, SecretColumn.Tokens, session.Tokens),
+                Headers = session.Headers is null ? null : SecretValues.WriteJson(_ring, SecretColumn.Headers, session.Headers, quoted: false),
+                ClientInformation = session.ClientInformation is null ? null : SecretValues.WriteJson(_ring, SecretColumn.ClientInformation, session.ClientInformation, quoted: false),
+                Tokens = session.Tokens is null ? null : SecretValues.WriteJson(_ring, SecretColumn.Tokens, session.Tokens, quoted: false),
                 CodeVerifier = session.CodeVerifier is null ? null : SecretValues.WriteText(_ring, SecretColumn.CodeVerifier, session.CodeVerifier),
                 ClientId = session.ClientId,
                 Version = session.Version,

@@ -32,6 +32,10 @@ public static class McpSessionsServiceCollectionExtensions
         {
             sp.GetRequiredService<SessionsDatabase>().Configure(builder);
             builder.UseMcpSessions(ModelOptions(sp), sp.GetRequiredService<SessionKeyRing>());
+
+            // The store rents a context per call and never shares one between threads, so EF's per-call check that
+            // nobody else is using the context is pure overhead here.
+            builder.EnableThreadSafetyChecks(false);
         });
         AddStore<SessionsDbContext>(
             services,

@@ -5,49 +5,132 @@ using McpSessions.EF.Storage;
 
 namespace McpSessions.EF.Diagnostics;
 
-/// <summary>Records each store operation's duration and the session counters, around the real store.</summary>
+/// <summary>
+/// Records each store operation's duration and the session counters, around the real store. Each call is written out
+/// (no closure, no delegate): this wrapper is on every call's hot path.
+/// </summary>
 internal sealed class InstrumentedSessionStore(ISessionStore inner, SessionMetrics metrics) : ISessionStore
 {
     public string GenerateSessionId() => inner.GenerateSessionId();
 
     public async Task<McpSession> CreateAsync(McpSession session, CancellationToken cancellationToken = default)
     {
-        var created = await Measure("create", () => inner.CreateAsync(session, cancellationToken)).ConfigureAwait(false);
+        var start = Stopwatch.GetTimestamp();
+        McpSession created;
+        try
+        {
+            created = await inner.CreateAsync(session, cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception e)
+        {
+            metrics.Operation("create", start, e);
+            throw;
+        }
+
+        metrics.Operation("create", start, null);
         metrics.Created(created.Active);
         return created;
     }
 
     public async Task UpdateAsync(string identity, string sessionId, SessionUpdate update, CancellationToken cancellationToken = default)
     {
-        await Measure("update", async () =>
+        var start = Stopwatch.GetTimestamp();
+        try
         {
             await inner.UpdateAsync(identity, sessionId, update, cancellationToken).ConfigureAwait(false);
-            return true;
-        }).ConfigureAwait(false);
+        }
+        catch (Exception e)
+        {
+            metrics.Operation("update", start, e);
+            throw;
+        }
+
+        metrics.Operation("update", start, null);
         if (update.IsSet(SessionFields.Active) && update.Active)
         {
             metrics.Activated();
         }
     }
 
-    public Task TouchAsync(string identity, string sessionId, CancellationToken cancellationToken = default) =>
-        Measure("touch", async () =>
+    public async Task TouchAsync(string identity, string sessionId, CancellationToken cancellationToken = default)
+    {
+        var start = Stopwatch.GetTimestamp();
+        try
         {
             await inner.TouchAsync(identity, sessionId, cancellationToken).ConfigureAwait(false);
-            return true;
-        });
+        }
+        catch (Exception e)
+        {
+            metrics.Operation("touch", start, e);
+            throw;
+        }
 
-    public Task<McpSession?> GetAsync(string identity, string sessionId, CancellationToken cancellationToken = default) =>
-        Measure("get", () => inner.GetAsync(identity, sessionId, cancellationToken));
+        metrics.Operation("touch", start, null);
+    }
 
-    public Task<IReadOnlyList<McpSession>> ListAsync(string identity, CancellationToken cancellationToken = default) =>
-        Measure("list", () => inner.ListAsync(identity, cancellationToken));
+    public async Task<McpSession?> GetAsync(string identity, string sessionId, CancellationToken cancellationToken = default)
+    {
+        var start = Stopwatch.GetTimestamp();
+        try
+        {
+            var session = await inner.GetAsync(identity, sessionId, cancellationToken).ConfigureAwait(false);
+            metrics.Operation("get", start, null);
+            return session;
+        }
+        catch (Exception e)
+        {
+            metrics.Operation("get", start, e);
+            throw;
+        }
+    }
 
-    public Task<IReadOnlyList<string>> ListIdsAsync(string identity, CancellationToken cancellationToken = default) =>
-        Measure("list_ids", () => inner.ListIdsAsync(identity, cancellationToken));
+    public async Task<IReadOnlyList<McpSession>> ListAsync(string identity, CancellationToken cancellationToken = default)
+    {
+        var start = Stopwatch.GetTimestamp();
+        try
+        {
+            var sessions = await inner.ListAsync(identity, cancellationToken).ConfigureAwait(false);
+            metrics.Operation("list", start, null);
+            return sessions;
+        }
+        catch (Exception e)
+        {
+            metrics.Operation("list", start, e);
+            throw;
+        }
+    }
 
-    public Task<bool> DeleteAsync(string identity, string sessionId, CancellationToken cancellationToken = default) =>
-        Measure("delete", () => inner.DeleteAsync(identity, sessionId, cancellationToken));
+    public async Task<IReadOnlyList<string>> ListIdsAsync(string identity, CancellationToken cancellationToken = default)
+    {
+        var start = Stopwatch.GetTimestamp();
+        try
+        {
+            var ids = await inner.ListIdsAsync(identity, cancellationToken).ConfigureAwait(false);
+            metrics.Operation("list_ids", start, null);
+            return ids;
+        }
+        catch (Exception e)
+        {
+            metrics.Operation("list_ids", start, e);
+            throw;
+        }
+    }
+
+    public async Task<bool> DeleteAsync(string identity, string sessionId, CancellationToken cancellationToken = default)
+    {
+        var start = Stopwatch.GetTimestamp();
+        try
+        {
+            var deleted = await inner.DeleteAsync(identity, sessionId, cancellationToken).ConfigureAwait(false);
+            metrics.Operation("delete", start, null);
+            return deleted;
+        }
+        catch (Exception e)
+        {
+            metrics.Operation("delete", start, e);
+            throw;
+        }
+    }
 
     public async IAsyncEnumerable<string> ListAllIdsAsync([EnumeratorCancellation] CancellationToken cancellationToken = default)
     {
@@ -80,31 +163,40 @@ internal sealed class InstrumentedSessionStore(ISessionStore inner, SessionMetri
         }
     }
 
-    public Task<int> ClearAllAsync(CancellationToken cancellationToken = default) =>
-        Measure("clear_all", () => inner.ClearAllAsync(cancellationToken));
+    public async Task<int> ClearAllAsync(CancellationToken cancellationToken = default)
+    {
+        var start = Stopwatch.GetTimestamp();
+        try
+        {
+            var cleared = await inner.ClearAllAsync(cancellationToken).ConfigureAwait(false);
+            metrics.Operation("clear_all", start, null);
+            return cleared;
+        }
+        catch (Exception e)
+        {
+            metrics.Operation("clear_all", start, e);
+            throw;
+        }
+    }
 
     public async Task<int> CleanupExpiredAsync(CancellationToken cancellationToken = default)
     {
-        var removed = await Measure("cleanup", () => inner.CleanupExpiredAsync(cancellationToken)).ConfigureAwait(false);
+        var start = Stopwatch.GetTimestamp();
+        int removed;
+        try
+        {
+            removed = await inner.CleanupExpiredAsync(cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception e)
+        {
+            metrics.Operation("cleanup", start, e);
+            throw;
+        }
+
+        metrics.Operation("cleanup", start, null);
         metrics.CleanedUp(removed);
         return removed;
     }
 
     public ValueTask DisposeAsync() => inner.DisposeAsync();
-
-    private async Task<T> Measure<T>(string operation, Func<Task<T>> call)
-    {
-        var start = Stopwatch.GetTimestamp();
-        try
-        {
-            var result = await call().ConfigureAwait(false);
-            metrics.Operation(operation, start, null);
-            return result;
-        }
-        catch (Exception e)
-        {
-            metrics.Operation(operation, start, e);
-            throw;
-        }
-    }
 }

@@ -31,6 +31,11 @@ internal sealed class SessionMetrics
 
     public void Operation(string operation, long startTimestamp, Exception? error)
     {
+        if (!_duration.Enabled)
+        {
+            return; // nobody listens: skip the clock and the tags
+        }
+
         var tags = new TagList { { "mcp_sessions.operation", operation } };
         if (error is not null)
         {

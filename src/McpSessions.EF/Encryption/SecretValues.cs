@@ -11,9 +11,13 @@ namespace McpSessions.EF.Encryption;
 /// </summary>
 internal static class SecretValues
 {
-    public static string WriteJson<T>(SessionKeyRing? ring, SecretColumn column, T value) =>
+    /// <summary>
+    /// The stored form of a JSON column's value: its JSON text, or when the column is encrypted the envelope in JSON
+    /// string quotes (how the column holds it), or bare when <paramref name="quoted"/> is false (the cache entry's form).
+    /// </summary>
+    public static string WriteJson<T>(SessionKeyRing? ring, SecretColumn column, T value, bool quoted = true) =>
         Ring(ring).Encrypts(column)
-            ? PooledJsonWriter.Serialize(value, JsonColumn.TypeInfo<T>(), (ring!, column), static (json, s) => s.Item1.Protect(s.column, json, quoted: true))
+            ? PooledJsonWriter.Serialize(value, JsonColumn.TypeInfo<T>(), (ring!, column, quoted), static (json, s) => s.Item1.Protect(s.column, json, s.quoted))
             : JsonColumn.Serialize(value);
 
     public static T ReadJson<T>(SessionKeyRing? ring, SecretColumn column, string stored)

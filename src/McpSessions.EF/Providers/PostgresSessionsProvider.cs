@@ -61,8 +61,8 @@ internal sealed class PostgresSessionsProvider : SessionsProvider
 
     public override string JsonAsText(string delimitedColumn) => delimitedColumn + "::text";
 
-    public override bool IsAccessDenied(DbUpdateException exception) =>
-        exception.InnerException is PostgresException { SqlState: PostgresErrorCodes.InsufficientPrivilege };
+    protected override bool IsAccessDeniedCore(Exception exception) =>
+        exception is PostgresException { SqlState: PostgresErrorCodes.InsufficientPrivilege };
 
     public override string DatabaseSizeSql => "SELECT pg_database_size(current_database()) AS \"Value\"";
 
@@ -77,6 +77,6 @@ internal sealed class PostgresSessionsProvider : SessionsProvider
         _ => false,
     };
 
-    public override bool IsUniqueViolation(DbUpdateException exception) =>
-        exception.InnerException is PostgresException { SqlState: PostgresErrorCodes.UniqueViolation };
+    protected override bool IsUniqueViolationCore(Exception exception) =>
+        exception is PostgresException { SqlState: PostgresErrorCodes.UniqueViolation };
 }

@@ -1,7 +1,6 @@
 using McpSessions.EF.Model;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Metadata.Builders;
-using Microsoft.EntityFrameworkCore.Query;
 
 namespace McpSessions.EF.Providers;
 
@@ -52,16 +51,19 @@ internal abstract class SessionsProvider
     /// <summary>Whether this one exception (not what it wraps) is a connection failure of this provider.</summary>
     protected abstract bool IsConnectionFailureCore(Exception exception);
 
-    /// <summary>Whether <paramref name="exception"/> is a unique-key violation.</summary>
-    public abstract bool IsUniqueViolation(DbUpdateException exception);
+    /// <summary>Whether <paramref name="exception"/> (a provider exception, or an EF one wrapping it) is a unique-key violation.</summary>
+    public bool IsUniqueViolation(Exception exception) => IsUniqueViolationCore(DatabaseError(exception));
 
-    /// <summary>Whether <paramref name="exception"/> is the database refusing a write (row-level security).</summary>
-    public virtual bool IsAccessDenied(DbUpdateException exception) => false;
+    /// <summary>Whether <paramref name="exception"/> (a provider exception, or an EF one wrapping it) is the database refusing a write (row-level security).</summary>
+    public bool IsAccessDenied(Exception exception) => IsAccessDeniedCore(DatabaseError(exception));
 
-    /// <summary>Moves the concurrency token in an <c>ExecuteUpdate</c>, where the database does not do it itself.</summary>
-    public virtual void BumpVersion(UpdateSettersBuilder<McpSession> setters)
-    {
-    }
+    /// <inheritdoc cref="IsUniqueViolation"/>
+    protected abstract bool IsUniqueViolationCore(Exception exception);
+
+    /// <inheritdoc cref="IsAccessDenied"/>
+    protected virtual bool IsAccessDeniedCore(Exception exception) => false;
+
+    private static Exception DatabaseError(Exception exception) => exception is DbUpdateException { InnerException: { } inner } ? inner : exception;
 
     /// <summary>
     /// Deletes at most <paramref name="batchSize"/> sessions that are no longer live, oldest expiry first, in one
@@ -75,7 +77,10 @@ internal abstract class SessionsProvider
             .Take(batchSize)
             .ExecuteDeleteAsync(cancellationToken);
 
-    /// <summary>Whether the database moves the concurrency token itself on every write (PostgreSQL's xmin).</summary>
+    /// <summary>
+    /// Whether the database moves the concurrency token itself on every write (PostgreSQL's xmin); otherwise every
+    /// update sets <c>version = version + 1</c>.
+    /// </summary>
     public virtual bool MovesVersionItself => false;
 
     /// <summary>SQL reading a JSON column's stored text as the database holds it.</summary>

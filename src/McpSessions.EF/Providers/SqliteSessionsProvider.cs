@@ -2,7 +2,6 @@ using McpSessions.EF.Model;
 using Microsoft.Data.Sqlite;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Metadata.Builders;
-using Microsoft.EntityFrameworkCore.Query;
 using Microsoft.EntityFrameworkCore.Storage.ValueConversion;
 
 namespace McpSessions.EF.Providers;
@@ -40,10 +39,7 @@ internal sealed class SqliteSessionsProvider : SessionsProvider
     protected override bool IsConnectionFailureCore(Exception exception) =>
         exception is SqliteException { SqliteErrorCode: 14 or 26 };
 
-    public override bool IsUniqueViolation(DbUpdateException exception) =>
+    protected override bool IsUniqueViolationCore(Exception exception) =>
         // SQLITE_CONSTRAINT (19); the extended code SQLITE_CONSTRAINT_UNIQUE is 2067.
-        exception.InnerException is SqliteException { SqliteErrorCode: 19, SqliteExtendedErrorCode: 2067 or 1555 };
-
-    public override void BumpVersion(UpdateSettersBuilder<McpSession> setters) =>
-        setters.SetProperty(s => s.Version, s => s.Version + 1);
+        exception is SqliteException { SqliteErrorCode: 19, SqliteExtendedErrorCode: 2067 or 1555 };
 }

@@ -6,7 +6,7 @@ namespace McpSessions.EF.Storage;
 internal sealed partial class EfSessionStore<TContext>
 {
     /// <summary>
-    /// The read paths as compiled, no-tracking queries. A compiled query binds to the model it first runs against,
+    /// The read paths as compiled, no-tracking queries, and the delete as a compiled <c>ExecuteDelete</c>. A compiled query binds to the model it first runs against,
     /// and one process can hold stores on different models (SQLite and PostgreSQL, other table names), so each store
     /// owns its set. The live predicate of <see cref="Lifecycle.SessionClock.IsLive"/> is written out in each,
     /// because a compiled query cannot call it.
@@ -34,6 +34,12 @@ internal sealed partial class EfSessionStore<TContext>
                     .Where(s => (s.Active && s.UpdatedAt >= dormantCutoff) || (!s.Active && s.ExpiresAt > now))
                     .OrderBy(s => s.CreatedAt).ThenBy(s => s.SessionId)
                     .Select(s => s.SessionId));
+
+        public readonly Func<TContext, string, string, CancellationToken, Task<int>> Delete =
+            Microsoft.EntityFrameworkCore.EF.CompileAsyncQuery((TContext context, string identity, string sessionId, CancellationToken _) =>
+                context.Set<McpSession>()
+                    .Where(s => s.SessionId == sessionId && s.Identity == identity)
+                    .ExecuteDelete());
 
         public readonly Func<TContext, string, DateTimeOffset, DateTimeOffset, int, IAsyncEnumerable<string>> AllIdsPage =
             Microsoft.EntityFrameworkCore.EF.CompileAsyncQuery((TContext context, string after, DateTimeOffset now, DateTimeOffset dormantCutoff, int pageSize) =>

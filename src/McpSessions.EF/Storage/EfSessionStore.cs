@@ -5,15 +5,15 @@ using McpSessions.EF.Lifecycle;
 using McpSessions.EF.Model;
 using McpSessions.EF.Providers;
 using Microsoft.EntityFrameworkCore;
-using Microsoft.EntityFrameworkCore.Query;
 using Microsoft.Extensions.Logging;
 
 namespace McpSessions.EF.Storage;
 
 /// <summary>
-/// The EF Core implementation of <see cref="ISessionStore"/>. One short-lived (pooled) context per call; reads are
-/// no-tracking compiled queries in one round trip; updates and deletes are single <c>ExecuteUpdate</c> /
-/// <c>ExecuteDelete</c> statements that read nothing first.
+/// The EF Core implementation of <see cref="ISessionStore"/>. One short-lived (pooled) context per call, one round trip
+/// per call: reads are no-tracking compiled queries, a delete is a compiled <c>ExecuteDelete</c>, and the insert and the
+/// partial updates are relational commands built once per shape from the model (<see cref="SessionCommands"/>) that
+/// read nothing first.
 /// </summary>
 internal sealed partial class EfSessionStore<TContext> : ISessionStore where TContext : DbContext
 {
@@ -25,6 +25,7 @@ internal sealed partial class EfSessionStore<TContext> : ISessionStore where TCo
     private readonly SessionsDatabase? _database;
     private readonly ILogger _logger;
     private readonly CompiledQueries _queries = new();
+    private readonly SessionCommands _commands = new();
     private int _disposed;
 
     private readonly ISessionCleanupNotification[] _cleanupNotifications;
@@ -54,22 +55,17 @@ internal sealed partial class EfSessionStore<TContext> : ISessionStore where TCo
         SessionStamp.ForInsert(session, _clock, now, keepTimes: false);
 
         await using var lease = await RentAsync(cancellationToken).ConfigureAwait(false);
-        lease.Context.Add(session);
         try
         {
-            await lease.Context.SaveChangesAsync(cancellationToken).ConfigureAwait(false);
+            await _commands.InsertAsync(lease.Context, session, cancellationToken).ConfigureAwait(false);
         }
-        catch (DbUpdateException e) when (Provider(lease.Context).IsUniqueViolation(e))
+        catch (Exception e) when (Provider(lease.Context).IsUniqueViolation(e))
         {
             throw new SessionAlreadyExistsException(session.SessionId, e);
         }
-        catch (DbUpdateException e) when (Provider(lease.Context).IsAccessDenied(e))
+        catch (Exception e) when (Provider(lease.Context).IsAccessDenied(e))
         {
             throw new SessionAccessDeniedException(session.Identity, session.SessionId, e);
-        }
-        finally
-        {
-            lease.Context.ChangeTracker.Clear();
         }
 
         Log.Created(_logger, session.SessionId, session.Active);
@@ -82,7 +78,7 @@ internal sealed partial class EfSessionStore<TContext> : ISessionStore where TCo
         SessionValidator.ValidateUpdate(update);
         var now = _clock.Now();
 
-        await UpdateLiveAsync(identity, sessionId, now, setters => SessionUpdateSetters.Apply(setters, update, _clock, now), cancellationToken).ConfigureAwait(false);
+        await UpdateLiveAsync(identity, sessionId, update, now, cancellationToken).ConfigureAwait(false);
         Log.Updated(_logger, sessionId, update.Fields);
     }
 
@@ -91,7 +87,7 @@ internal sealed partial class EfSessionStore<TContext> : ISessionStore where TCo
         SessionValidator.ValidateKey(identity, sessionId);
         var now = _clock.Now();
 
-        await UpdateLiveAsync(identity, sessionId, now, static _ => { }, cancellationToken).ConfigureAwait(false);
+        await UpdateLiveAsync(identity, sessionId, update: null, now, cancellationToken).ConfigureAwait(false);
     }
 
     public async Task<McpSession?> GetAsync(string identity, string sessionId, CancellationToken cancellationToken = default)
@@ -143,11 +139,7 @@ internal sealed partial class EfSessionStore<TContext> : ISessionStore where TCo
     {
         SessionValidator.ValidateKey(identity, sessionId);
         await using var lease = await RentAsync(cancellationToken).ConfigureAwait(false);
-        var rows = await lease.Context.Set<McpSession>()
-            .Where(s => s.SessionId == sessionId && s.Identity == identity)
-            .ExecuteDeleteAsync(cancellationToken)
-            .ConfigureAwait(false);
-        return rows > 0;
+        return await _queries.Delete(lease.Context, identity, sessionId, cancellationToken).ConfigureAwait(false) > 0;
     }
 
     public async IAsyncEnumerable<string> ListAllIdsAsync([EnumeratorCancellation] CancellationToken cancellationToken = default)
@@ -210,31 +202,16 @@ internal sealed partial class EfSessionStore<TContext> : ISessionStore where TCo
         return _contexts.RentReadyAsync(_schema, cancellationToken);
     }
 
-    /// <summary>One <c>ExecuteUpdate</c> of a live session: <c>updated_at</c>, the concurrency token, and <paramref name="set"/>.</summary>
-    private async Task UpdateLiveAsync(string identity, string sessionId, DateTimeOffset now, Action<UpdateSettersBuilder<McpSession>> set, CancellationToken cancellationToken)
+    /// <summary>One UPDATE of a live session: <c>updated_at</c>, the concurrency token, and what <paramref name="update"/> sets (nothing for a touch).</summary>
+    private async Task UpdateLiveAsync(string identity, string sessionId, SessionUpdate? update, DateTimeOffset now, CancellationToken cancellationToken)
     {
         await using var lease = await RentAsync(cancellationToken).ConfigureAwait(false);
-        var provider = Provider(lease.Context);
-        var rows = await LiveSession(lease.Context, identity, sessionId, now)
-            .ExecuteUpdateAsync(
-                setters =>
-                {
-                    setters.SetProperty(s => s.UpdatedAt, now);
-                    set(setters);
-                    provider.BumpVersion(setters);
-                },
-                cancellationToken)
-            .ConfigureAwait(false);
+        var rows = await _commands.UpdateAsync(lease.Context, Provider(lease.Context), _clock, identity, sessionId, update, now, cancellationToken).ConfigureAwait(false);
         if (rows == 0)
         {
             throw new SessionNotFoundException(identity, sessionId);
         }
     }
-
-    private IQueryable<McpSession> LiveSession(TContext context, string identity, string sessionId, DateTimeOffset now) =>
-        context.Set<McpSession>()
-            .Where(s => s.SessionId == sessionId && s.Identity == identity)
-            .Where(SessionClock.IsLive(now, _clock.DormantCutoff(now)));
 
     private SessionsProvider Provider(TContext context) => _database?.Provider ?? SessionsProvider.For(context.Database.ProviderName);
 

@@ -21,11 +21,15 @@ internal static class SessionValidator
     public static void ValidateIdentity(string? identity, string field = nameof(McpSession.Identity))
     {
         if (string.IsNullOrEmpty(identity) || identity.Length > McpSessionConfiguration.MaxIdentityLength
-            || identity.Any(char.IsControl))
+            || ContainsControl(identity))
         {
             throw new SessionValidationException(field, "must be 1–256 characters with no control characters.");
         }
     }
+
+    /// <summary>Whether <paramref name="value"/> has a control character (<see cref="char.IsControl(char)"/>: C0, DEL and C1).</summary>
+    private static bool ContainsControl(string value) =>
+        value.AsSpan().ContainsAnyInRange('\u0000', '\u001F') || value.AsSpan().ContainsAnyInRange('\u007F', '\u009F');
 
     public static void ValidateKey(string identity, string sessionId)
     {
@@ -147,12 +151,12 @@ internal static class SessionValidator
 
         foreach (var (name, value) in headers)
         {
-            if (string.IsNullOrEmpty(name) || name.Any(c => c <= ' ' || c >= 127 || c == ':'))
+            if (string.IsNullOrEmpty(name) || name.AsSpan().ContainsAnyInRange('\0', ' ') || name.AsSpan().ContainsAnyInRange('\u007F', '\uFFFF') || name.Contains(':', StringComparison.Ordinal))
             {
                 throw new SessionValidationException(nameof(McpSession.Headers), "must have non-empty HTTP token names (no spaces, colons or control characters).");
             }
 
-            if (value is null || value.Any(c => c is '\r' or '\n' or '\0'))
+            if (value is null || value.AsSpan().ContainsAny('\r', '\n', '\0'))
             {
                 throw new SessionValidationException(nameof(McpSession.Headers), $"must have non-null values with no CR, LF or NUL (header '{name}').");
             }

@@ -103,6 +103,7 @@ internal static class MacroHarness
         var rawWork = new Workload($"raw-{tag}", sessions, options.Identities);
         var library = configuration.Library;
         var raw = configuration.Raw;
+        var getOperations = sessions * options.GetPasses;
         var listOperations = options.Identities * options.ListPasses;
         var listAllOperations = Math.Max(20, 2 * concurrency);
 
@@ -147,25 +148,26 @@ internal static class MacroHarness
 
         if (configuration.Redis is { } redis)
         {
-            // The cache-hit get: one unmeasured pass fills the cache, then every measured get is a hit (counted).
+            // The cache-hit get: one unmeasured pass fills the cache, then every measured get is a hit (counted). The
+            // raw GETs read entries of a real entry's size, written by the measured raw SETs.
             await PhaseRunner.RunAsync(sessions, concurrency, i => library.GetAsync(libraryWork, i));
             byte[]? entry = await redis.StringGetAsync($"{configuration.CachePrefix}{libraryWork.IdentityOf(0)}:{libraryWork.SessionId(0)}");
             var redisOperations = new RedisOperations(redis, $"{configuration.CachePrefix}{tag}:", entry ?? throw new InvalidOperationException("the cache was not filled"));
             Record("redis_set", $"{RedisOperations.Name} SET", null, await PhaseRunner.RunAsync(sessions, concurrency, redisOperations.SetAsync));
 
             using var hits = new CacheHitCounter();
-            await Pair("get", sessions, i => library.GetAsync(libraryWork, i), $"{RedisOperations.Name} GET", redisOperations.GetAsync);
+            await Pair("get", getOperations, i => library.GetAsync(libraryWork, i % sessions), $"{RedisOperations.Name} GET", i => redisOperations.GetAsync(i % sessions));
             var (hitCount, missCount) = hits.Take();
             if (notes is not null && record is not null)
             {
-                notes["get"] = string.Create(CultureInfo.InvariantCulture, $"cache hits: {hitCount} of {hitCount + missCount} library gets in the last run (entry {entry.Length} bytes)");
+                notes["get"] = string.Create(CultureInfo.InvariantCulture, $"cache hits: {hitCount} of {hitCount + missCount} measured library gets in the last run (entry {entry.Length} bytes)");
             }
 
             await ClearAsync(redis, $"{configuration.CachePrefix}{tag}:raw:*");
         }
         else
         {
-            await Pair("get", sessions, i => library.GetAsync(libraryWork, i), raw.Name, i => raw.GetAsync(rawWork, i));
+            await Pair("get", getOperations, i => library.GetAsync(libraryWork, i % sessions), raw.Name, i => raw.GetAsync(rawWork, i % sessions));
         }
 
         await Pair("update", sessions, i => library.UpdateAsync(libraryWork, i), raw.Name, i => raw.UpdateAsync(rawWork, i));

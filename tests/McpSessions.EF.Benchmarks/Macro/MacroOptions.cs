@@ -14,6 +14,7 @@ internal sealed class MacroOptions
           --n N                  sessions per run (default 2000)
           --identities K         identities the sessions are spread over (default 100, at most N)
           --runs R               runs per configuration and concurrency; the median is reported (default 3)
+          --get-passes P         passes over all sessions in the get phase (default 3)
           --list-passes P        passes over all identities in the list phases (default 5)
           --million-rows M       rows for the list-all-ids-at-scale check, 0 to skip (default 1000000)
           --million-config NAME  sqlite, postgres (repeat or comma-separate; default: postgres and sqlite)
@@ -34,6 +35,8 @@ internal sealed class MacroOptions
     public int Identities { get; private set; }
 
     public int Runs { get; private set; } = 3;
+
+    public int GetPasses { get; private set; } = 3;
 
     public int ListPasses { get; private set; } = 5;
 
@@ -85,6 +88,9 @@ internal sealed class MacroOptions
                     break;
                 case "--runs":
                     options.Runs = Positive();
+                    break;
+                case "--get-passes":
+                    options.GetPasses = Positive();
                     break;
                 case "--list-passes":
                     options.ListPasses = Positive();

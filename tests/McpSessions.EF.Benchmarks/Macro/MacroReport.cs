@@ -131,6 +131,7 @@ internal sealed class MacroReport(MacroOptions options)
                 options.Sessions,
                 options.Identities,
                 options.Runs,
+                options.GetPasses,
                 options.ListPasses,
                 options.Concurrency,
                 options.Configurations,

@@ -2,8 +2,11 @@ using System.Diagnostics;
 
 namespace McpSessions.EF.Benchmarks.Macro;
 
-/// <summary>One measurement of one phase: throughput, latency percentiles, and the bytes the process allocated per operation.</summary>
-internal sealed record PhaseSample(int Operations, double Seconds, double OpsPerSecond, double P50Ms, double P99Ms, double AllocatedKbPerOp);
+/// <summary>
+/// One measurement of one phase: throughput, latency percentiles, the bytes the process allocated per operation, and
+/// the garbage collections (and their pauses) during the phase.
+/// </summary>
+internal sealed record PhaseSample(int Operations, double Seconds, double OpsPerSecond, double P50Ms, double P99Ms, double AllocatedKbPerOp, double GcPauseMs, int Gen0Collections, int Gen2Collections);
 
 /// <summary>
 /// Runs <c>operations</c> calls of one phase with <c>concurrency</c> workers taking the next index from a shared
@@ -28,6 +31,8 @@ internal static class PhaseRunner
         }
 
         var allocated = GC.GetTotalAllocatedBytes();
+        var paused = GC.GetTotalPauseDuration();
+        var (gen0, gen2) = (GC.CollectionCount(0), GC.CollectionCount(2));
         var began = Stopwatch.GetTimestamp();
         if (concurrency <= 1)
         {
@@ -42,7 +47,8 @@ internal static class PhaseRunner
         var kilobytesPerOperation = (GC.GetTotalAllocatedBytes() - allocated) / 1024.0 / operations;
         Array.Sort(latencies);
         return new PhaseSample(
-            operations, seconds, operations / seconds, Milliseconds(Percentile(latencies, 0.50)), Milliseconds(Percentile(latencies, 0.99)), kilobytesPerOperation);
+            operations, seconds, operations / seconds, Milliseconds(Percentile(latencies, 0.50)), Milliseconds(Percentile(latencies, 0.99)), kilobytesPerOperation,
+            (GC.GetTotalPauseDuration() - paused).TotalMilliseconds, GC.CollectionCount(0) - gen0, GC.CollectionCount(2) - gen2);
     }
 
     /// <summary>Nearest-rank percentile of sorted values.</summary>

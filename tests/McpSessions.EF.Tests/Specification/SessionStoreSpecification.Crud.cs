@@ -56,6 +56,16 @@ public abstract partial class SessionStoreSpecification<TFixture>
     }
 
     [Fact]
+    public async Task Create_returns_the_concurrency_token_the_row_was_written_with_and_updates_move_it()
+    {
+        var created = await Store.CreateAsync(NewSession());
+
+        Assert.Equal(created.Version, (await Store.GetAsync("alice", created.SessionId))!.Version);
+        await Store.UpdateAsync("alice", created.SessionId, new SessionUpdate { ClientId = "c" });
+        Assert.NotEqual(created.Version, (await Store.GetAsync("alice", created.SessionId))!.Version);
+    }
+
+    [Fact]
     public async Task Create_keeps_a_given_user_id_and_created_at()
     {
         var session = NewSession();

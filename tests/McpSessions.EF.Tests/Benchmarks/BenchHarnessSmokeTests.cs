@@ -1,0 +1,73 @@
+using System.Text.Json;
+using McpSessions.EF.Tests.Infrastructure;
+
+namespace McpSessions.EF.Tests.Benchmarks;
+
+/// <summary>
+/// The macro benchmark harness behind scripts/bench.sh, run small (N = 50, one run) against the test servers to prove
+/// it works: every phase of every configuration is measured with its baseline and ratio, and the JSON says so. It
+/// measures nothing worth reading; scripts/bench.sh does.
+/// </summary>
+public sealed class BenchHarnessSmokeTests
+{
+    private static readonly string[] Phases = ["create", "get", "update", "list", "list_ids", "list_all_ids", "delete"];
+
+    private static string Harness => RepositoryPaths.Combine("tests", "McpSessions.EF.Benchmarks", "bin", RepositoryPaths.Configuration, "net10.0", "McpSessions.EF.Benchmarks.dll");
+
+    [Fact]
+    public async Task The_harness_measures_every_phase_of_every_configuration_with_its_ratio_to_the_raw_baseline()
+    {
+        var directory = Directory.CreateTempSubdirectory("mcpsessions-bench-smoke-");
+        try
+        {
+            await RunSmallAndCheckAsync(Path.Combine(directory.FullName, "out.json"));
+        }
+        finally
+        {
+            directory.Delete(recursive: true);
+        }
+    }
+
+    private static async Task RunSmallAndCheckAsync(string json)
+    {
+        var environment = new Dictionary<string, string?>
+        {
+            [TestServers.PostgresVariable] = TestServers.PostgresAdmin,
+            [TestServers.RedisVariable] = TestServers.Redis,
+        };
+
+        var run = await ProcessRunner.RunAsync(
+            "dotnet",
+            [Harness, "macro", "--n", "50", "--runs", "1", "--concurrency", "1,4", "--million-rows", "200", "--json", json],
+            environment: environment,
+            timeout: TimeSpan.FromMinutes(2));
+
+        Assert.True(run.ExitCode == 0, run.ToString());
+        using var document = JsonDocument.Parse(await File.ReadAllTextAsync(json));
+        var results = document.RootElement.GetProperty("results").EnumerateArray().ToList();
+        foreach (var configuration in new[] { "sqlite", "postgres", "postgres+redis" })
+        {
+            foreach (var concurrency in new[] { 1, 4 })
+            {
+                foreach (var phase in Phases)
+                {
+                    var row = Assert.Single(results, r => r.GetProperty("configuration").GetString() == configuration
+                        && r.GetProperty("concurrency").GetInt32() == concurrency && r.GetProperty("phase").GetString() == phase);
+                    Assert.True(row.GetProperty("library").GetProperty("opsPerSecond").GetDouble() > 0, $"{configuration} c{concurrency} {phase}: library");
+                    Assert.True(row.GetProperty("baseline").GetProperty("opsPerSecond").GetDouble() > 0, $"{configuration} c{concurrency} {phase}: baseline");
+                    Assert.True(row.GetProperty("ratio").GetDouble() > 0, $"{configuration} c{concurrency} {phase}: ratio");
+                }
+            }
+        }
+
+        var cacheGet = results.First(r => r.GetProperty("configuration").GetString() == "postgres+redis" && r.GetProperty("phase").GetString() == "get");
+        Assert.StartsWith("raw Redis GET", cacheGet.GetProperty("baseline").GetProperty("name").GetString(), StringComparison.Ordinal);
+        Assert.Contains("cache hits: 150 of 150", cacheGet.GetProperty("note").GetString(), StringComparison.Ordinal);
+
+        var scale = document.RootElement.GetProperty("listAllIdsAtScale").EnumerateArray().ToList();
+        Assert.Equal(["postgres", "sqlite"], scale.Select(s => s.GetProperty("configuration").GetString()));
+        Assert.All(scale, s => Assert.Equal(200, s.GetProperty("listed").GetInt64()));
+        Assert.Contains(document.RootElement.GetProperty("targets").EnumerateArray(), t => t.GetProperty("target").GetString()!.StartsWith("PostgreSQL get", StringComparison.Ordinal));
+        Assert.Contains("| configuration", run.StandardOutput, StringComparison.Ordinal);
+    }
+}
