@@ -46,7 +46,8 @@ internal sealed class SqliteConnectionPragmas : DbConnectionInterceptor
         return Task.CompletedTask;
     }
 
-    private void Apply(DbConnection connection)
+    /// <summary>Sets the pragmas on the physical connection behind <paramref name="connection"/>, unless it has them already.</summary>
+    public void Apply(DbConnection connection)
     {
         if (connection is not SqliteConnection sqlite || HandleOf(sqlite) is not { } handle || _configured.TryGetValue(handle, out _))
         {

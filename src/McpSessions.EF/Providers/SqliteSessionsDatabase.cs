@@ -18,7 +18,11 @@ internal sealed class SqliteSessionsDatabase : SessionsDatabase
         _connectionString = connectionString;
         _keepAlive = keepAlive;
         Pragmas = keepAlive is null ? new SqliteConnectionPragmas(synchronous) : null;
+        Statements = new SqlitePreparedStatements(connectionString, Pragmas);
     }
+
+    /// <summary>The store's single-row statements, prepared once per connection (<see cref="SqlitePreparedStatements"/>).</summary>
+    public SqlitePreparedStatements Statements { get; }
 
     /// <summary>The pragmas of a file database; none in memory, where there is no journal to sync.</summary>
     public SqliteConnectionPragmas? Pragmas { get; }
@@ -79,13 +83,12 @@ internal sealed class SqliteSessionsDatabase : SessionsDatabase
         }
     }
 
-    public override ValueTask DisposeAsync()
+    public override async ValueTask DisposeAsync()
     {
+        await Statements.DisposeAsync().ConfigureAwait(false);
         if (_keepAlive is not null)
         {
-            return _keepAlive.DisposeAsync();
+            await _keepAlive.DisposeAsync().ConfigureAwait(false);
         }
-
-        return ValueTask.CompletedTask;
     }
 }

@@ -5,6 +5,8 @@ using McpSessions.EF.Lifecycle;
 using McpSessions.EF.Model;
 using McpSessions.EF.Providers;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Diagnostics;
+using Microsoft.EntityFrameworkCore.Infrastructure;
 using Microsoft.Extensions.Logging;
 
 namespace McpSessions.EF.Storage;
@@ -26,6 +28,7 @@ internal sealed partial class EfSessionStore<TContext> : ISessionStore where TCo
     private readonly ILogger _logger;
     private readonly CompiledQueries _queries = new();
     private readonly SessionCommands _commands = new();
+    private SqlitePreparedStatements? _prepared;
     private int _disposed;
 
     private readonly ISessionCleanupNotification[] _cleanupNotifications;
@@ -43,6 +46,7 @@ internal sealed partial class EfSessionStore<TContext> : ISessionStore where TCo
         _clock = clock;
         _schema = schema;
         _database = database;
+        _prepared = (database as SqliteSessionsDatabase)?.Statements;
         _logger = logger;
     }
 
@@ -53,6 +57,22 @@ internal sealed partial class EfSessionStore<TContext> : ISessionStore where TCo
         SessionValidator.ValidateNew(session);
         var now = _clock.Now();
         SessionStamp.ForInsert(session, _clock, now, keepTimes: false);
+
+        if (await PreparedAsync(cancellationToken).ConfigureAwait(false) is { } prepared)
+        {
+            var insert = _commands.InsertShape();
+            try
+            {
+                prepared.ExecuteNonQuery(insert.Command, SessionCommands.InsertValues(insert, session));
+            }
+            catch (Exception e) when (SessionsProvider.Sqlite.IsUniqueViolation(e))
+            {
+                throw new SessionAlreadyExistsException(session.SessionId, e);
+            }
+
+            Log.Created(_logger, session.SessionId, session.Active);
+            return session;
+        }
 
         await using var lease = await RentAsync(cancellationToken).ConfigureAwait(false);
         try
@@ -94,6 +114,19 @@ internal sealed partial class EfSessionStore<TContext> : ISessionStore where TCo
     {
         SessionValidator.ValidateKey(identity, sessionId);
         var now = _clock.Now();
+        if (await PreparedAsync(cancellationToken).ConfigureAwait(false) is { } prepared)
+        {
+            var get = _commands.GetShape();
+            try
+            {
+                return prepared.ReadFirst(get.Command, SessionCommands.KeyValues(identity, sessionId, _clock, now), get.Materialize);
+            }
+            catch (SecretDecryptionException e)
+            {
+                throw e.ForSession(sessionId);
+            }
+        }
+
         await using var lease = await RentAsync(cancellationToken).ConfigureAwait(false);
         try
         {
@@ -138,6 +171,11 @@ internal sealed partial class EfSessionStore<TContext> : ISessionStore where TCo
     public async Task<bool> DeleteAsync(string identity, string sessionId, CancellationToken cancellationToken = default)
     {
         SessionValidator.ValidateKey(identity, sessionId);
+        if (await PreparedAsync(cancellationToken).ConfigureAwait(false) is { } prepared)
+        {
+            return prepared.ExecuteNonQuery(_commands.DeleteShape(), SessionCommands.KeyValues(identity, sessionId)) > 0;
+        }
+
         await using var lease = await RentAsync(cancellationToken).ConfigureAwait(false);
         return await _queries.Delete(lease.Context, identity, sessionId, cancellationToken).ConfigureAwait(false) > 0;
     }
@@ -205,12 +243,63 @@ internal sealed partial class EfSessionStore<TContext> : ISessionStore where TCo
     /// <summary>One UPDATE of a live session: <c>updated_at</c>, the concurrency token, and what <paramref name="update"/> sets (nothing for a touch).</summary>
     private async Task UpdateLiveAsync(string identity, string sessionId, SessionUpdate? update, DateTimeOffset now, CancellationToken cancellationToken)
     {
-        await using var lease = await RentAsync(cancellationToken).ConfigureAwait(false);
-        var rows = await _commands.UpdateAsync(lease.Context, Provider(lease.Context), _clock, identity, sessionId, update, now, cancellationToken).ConfigureAwait(false);
+        int rows;
+        if (await PreparedAsync(cancellationToken).ConfigureAwait(false) is { } prepared)
+        {
+            rows = prepared.ExecuteNonQuery(
+                _commands.UpdateShape(SessionsProvider.Sqlite, update?.Fields ?? SessionFields.None),
+                SessionCommands.UpdateValues(_clock, identity, sessionId, update, now));
+        }
+        else
+        {
+            await using var lease = await RentAsync(cancellationToken).ConfigureAwait(false);
+            rows = await _commands.UpdateAsync(lease.Context, Provider(lease.Context), _clock, identity, sessionId, update, now, cancellationToken).ConfigureAwait(false);
+        }
+
         if (rows == 0)
         {
             throw new SessionNotFoundException(identity, sessionId);
         }
+    }
+
+    /// <summary>
+    /// On the library's own SQLite database, its prepared statements (<see cref="SqlitePreparedStatements"/>) once the
+    /// schema is ready and the statements are built from the model (one context, the first time); otherwise null, and the
+    /// call goes through EF Core's pipeline on a rented context.
+    /// </summary>
+    private async ValueTask<SqlitePreparedStatements?> PreparedAsync(CancellationToken cancellationToken)
+    {
+        if (_prepared is null)
+        {
+            return null;
+        }
+
+        cancellationToken.ThrowIfCancellationRequested();
+        ObjectDisposedException.ThrowIf(_disposed != 0, this);
+        if (!_schema.IsReady || !_commands.IsBound)
+        {
+            await using var lease = await RentAsync(cancellationToken).ConfigureAwait(false);
+            if (InterceptsCommands(lease.Context))
+            {
+                _prepared = null;
+                return null;
+            }
+
+            _commands.Bind(lease.Context);
+        }
+
+        return _prepared;
+    }
+
+    /// <summary>
+    /// Whether the app intercepts the context's commands or connections (<c>ConfigureDbContext</c> with
+    /// <c>AddInterceptors</c>): then every call keeps EF Core's pipeline, so its interceptors see every statement.
+    /// </summary>
+    private static bool InterceptsCommands(DbContext context)
+    {
+        var interceptors = context.GetService<IInterceptors>();
+        return interceptors.Aggregate<IDbCommandInterceptor>() is not null
+            || interceptors.Aggregate<IDbConnectionInterceptor>() is not (null or SqliteConnectionPragmas);
     }
 
     private SessionsProvider Provider(TContext context) => _database?.Provider ?? SessionsProvider.For(context.Database.ProviderName);

@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using System.Data.Common;
 using System.Globalization;
 using System.Text;
 using McpSessions.EF.Lifecycle;
@@ -9,6 +10,7 @@ using Microsoft.EntityFrameworkCore.Diagnostics;
 using Microsoft.EntityFrameworkCore.Infrastructure;
 using Microsoft.EntityFrameworkCore.Metadata;
 using Microsoft.EntityFrameworkCore.Storage;
+using Microsoft.EntityFrameworkCore.Storage.ValueConversion;
 
 namespace McpSessions.EF.Storage;
 
@@ -44,6 +46,17 @@ internal sealed class SessionCommands
 
     private readonly ConcurrentDictionary<SessionFields, IRelationalCommandTemplate> _updates = new();
     private Insert? _insert;
+    private Read? _get;
+    private IRelationalCommandTemplate? _delete;
+    private Table? _table;
+
+    /// <summary>Whether the model's names and type mappings are known (<see cref="Bind"/>), so every shape can be built.</summary>
+    public bool IsBound => _table is not null;
+
+    private Table BoundTable => _table ?? throw new InvalidOperationException("SessionCommands is not bound to a model yet.");
+
+    /// <summary>Takes the table, column names and type mappings from <paramref name="context"/>'s model, the first time.</summary>
+    public void Bind(DbContext context) => _table ??= new Table(context);
 
     /// <summary>
     /// Inserts <paramref name="session"/> (every mapped column) and, where the database generates the concurrency token
@@ -52,12 +65,9 @@ internal sealed class SessionCommands
     /// <exception cref="Exception">The provider's own exception (a unique violation, a refused write); see <see cref="SessionsProvider"/>.</exception>
     public async Task InsertAsync(DbContext context, McpSession session, CancellationToken cancellationToken)
     {
-        var insert = _insert ??= BuildInsert(context);
-        var values = new Dictionary<string, object?>(insert.Columns.Length);
-        foreach (var (name, property) in insert.Columns)
-        {
-            values[name] = property.GetGetter().GetClrValueUsingContainingEntity(session);
-        }
+        Bind(context);
+        var insert = InsertShape();
+        var values = InsertValues(insert, session);
 
         var connection = context.GetService<IRelationalConnection>();
         var command = Rent(connection, insert.Command);
@@ -85,6 +95,21 @@ internal sealed class SessionCommands
         }
     }
 
+    /// <summary>The INSERT of every mapped column, built on first use from the bound model.</summary>
+    public Insert InsertShape() => _insert ??= BuildInsert(BoundTable);
+
+    /// <summary>The parameter values of <paramref name="insert"/> for <paramref name="session"/>, keyed by invariant name.</summary>
+    public static Dictionary<string, object?> InsertValues(Insert insert, McpSession session)
+    {
+        var values = new Dictionary<string, object?>(insert.Columns.Length);
+        foreach (var (name, property) in insert.Columns)
+        {
+            values[name] = property.GetGetter().GetClrValueUsingContainingEntity(session);
+        }
+
+        return values;
+    }
+
     /// <summary>
     /// One UPDATE of the live session (<paramref name="identity"/>, <paramref name="sessionId"/>): <c>updated_at</c>, the
     /// members <paramref name="update"/> set (none for a touch) and the concurrency token. Returns the rows changed.
@@ -92,20 +117,9 @@ internal sealed class SessionCommands
     public async Task<int> UpdateAsync(
         DbContext context, SessionsProvider provider, SessionClock clock, string identity, string sessionId, SessionUpdate? update, DateTimeOffset now, CancellationToken cancellationToken)
     {
-        var fields = update?.Fields ?? SessionFields.None;
-        var template = _updates.GetOrAdd(fields, static (shape, state) => BuildUpdate(state.context, state.provider, shape), (context, provider));
-
-        var values = new Dictionary<string, object?>(6)
-        {
-            [nameof(McpSession.SessionId)] = sessionId,
-            [nameof(McpSession.Identity)] = identity,
-            [NowParameter] = now,
-            [DormantCutoffParameter] = clock.DormantCutoff(now),
-        };
-        if (update is not null)
-        {
-            AddValues(values, update, clock, now);
-        }
+        Bind(context);
+        var template = UpdateShape(provider, update?.Fields ?? SessionFields.None);
+        var values = UpdateValues(clock, identity, sessionId, update, now);
 
         var connection = context.GetService<IRelationalConnection>();
         var command = Rent(connection, template);
@@ -117,6 +131,51 @@ internal sealed class SessionCommands
         {
             connection.ReturnCommand(command);
         }
+    }
+
+    /// <summary>The UPDATE that sets <paramref name="fields"/> (none for a touch), built once per set of fields.</summary>
+    public IRelationalCommandTemplate UpdateShape(SessionsProvider provider, SessionFields fields) =>
+        _updates.GetOrAdd(fields, static (shape, state) => BuildUpdate(state.table, state.provider, shape), (table: BoundTable, provider));
+
+    /// <summary>The parameter values of an update shape, keyed by invariant name.</summary>
+    public static Dictionary<string, object?> UpdateValues(SessionClock clock, string identity, string sessionId, SessionUpdate? update, DateTimeOffset now)
+    {
+        var values = new Dictionary<string, object?>(8)
+        {
+            [nameof(McpSession.SessionId)] = sessionId,
+            [nameof(McpSession.Identity)] = identity,
+            [NowParameter] = now,
+            [DormantCutoffParameter] = clock.DormantCutoff(now),
+        };
+        if (update is not null)
+        {
+            AddValues(values, update, clock, now);
+        }
+
+        return values;
+    }
+
+    /// <summary>The SELECT of one live session by key: every mapped column, in <see cref="Read.Columns"/> order.</summary>
+    public Read GetShape() => _get ??= BuildGet(BoundTable);
+
+    /// <summary>The DELETE of one session by key, whatever its state.</summary>
+    public IRelationalCommandTemplate DeleteShape() => _delete ??= BuildDelete(BoundTable);
+
+    /// <summary>The parameter values of <see cref="GetShape"/> (with the live predicate's times) or <see cref="DeleteShape"/>.</summary>
+    public static Dictionary<string, object?> KeyValues(string identity, string sessionId, SessionClock? clock = null, DateTimeOffset now = default)
+    {
+        var values = new Dictionary<string, object?>(4)
+        {
+            [nameof(McpSession.SessionId)] = sessionId,
+            [nameof(McpSession.Identity)] = identity,
+        };
+        if (clock is not null)
+        {
+            values[NowParameter] = now;
+            values[DormantCutoffParameter] = clock.DormantCutoff(now);
+        }
+
+        return values;
     }
 
     /// <summary>
@@ -169,9 +228,8 @@ internal sealed class SessionCommands
         context.GetService<IRelationalCommandDiagnosticsLogger>(),
         source);
 
-    private static Insert BuildInsert(DbContext context)
+    private static Insert BuildInsert(Table table)
     {
-        var table = new Table(context);
         var insertable = table.Entity.GetProperties()
             .Where(p => !p.IsShadowProperty() && p.ValueGenerated != Microsoft.EntityFrameworkCore.Metadata.ValueGenerated.OnAddOrUpdate)
             .ToArray();
@@ -191,9 +249,8 @@ internal sealed class SessionCommands
         return new Insert(builder.Append(sql.ToString()).Build(), insertable.Select(p => (p.Name, p)).ToArray(), returned);
     }
 
-    private static IRelationalCommandTemplate BuildUpdate(DbContext context, SessionsProvider provider, SessionFields fields)
+    private static IRelationalCommandTemplate BuildUpdate(Table table, SessionsProvider provider, SessionFields fields)
     {
-        var table = new Table(context);
         var builder = table.CommandBuilder();
         var set = new List<string> { $"{table.Column(nameof(McpSession.UpdatedAt))} = {table.Parameter(builder, NowParameter, nameof(McpSession.UpdatedAt))}" };
         foreach (var (field, property) in UpdateMembers)
@@ -214,28 +271,131 @@ internal sealed class SessionCommands
             set.Add($"{version} = {version} + 1");
         }
 
-        // The key, then SPEC §4's live predicate, as SessionClock.IsLive writes it.
-        var (active, updatedAt, expiresAt) = (table.Column(nameof(McpSession.Active)), table.Column(nameof(McpSession.UpdatedAt)), table.Column(nameof(McpSession.ExpiresAt)));
-        var sql = new StringBuilder("UPDATE ").Append(table.Name).Append(" SET ").AppendJoin(", ", set)
-            .Append(" WHERE ").Append(table.Column(nameof(McpSession.SessionId))).Append(" = ").Append(table.Parameter(builder, nameof(McpSession.SessionId), nameof(McpSession.SessionId)))
-            .Append(" AND ").Append(table.Column(nameof(McpSession.Identity))).Append(" = ").Append(table.Parameter(builder, nameof(McpSession.Identity), nameof(McpSession.Identity)))
-            .Append(CultureInfo.InvariantCulture, $" AND (({active} AND {updatedAt} >= {table.Parameter(builder, DormantCutoffParameter, nameof(McpSession.UpdatedAt))})")
-            .Append(CultureInfo.InvariantCulture, $" OR (NOT ({active}) AND {expiresAt} > {table.Placeholder(NowParameter)}))");
+        var sql = new StringBuilder("UPDATE ").Append(table.Name).Append(" SET ").AppendJoin(", ", set);
+        AppendLiveKey(sql, table, builder);
         return builder.Append(sql.ToString()).Build();
     }
 
-    private sealed record Insert(IRelationalCommandTemplate Command, (string Name, IProperty Property)[] Columns, IProperty? Returned);
+    private static Read BuildGet(Table table)
+    {
+        var builder = table.CommandBuilder();
+        var columns = table.Entity.GetProperties().Where(p => !p.IsShadowProperty()).ToArray();
+        var sql = new StringBuilder("SELECT ").AppendJoin(", ", columns.Select(table.Column)).Append(" FROM ").Append(table.Name);
+        builder.AddParameter(NowParameter, table.ParameterName(NowParameter), table.Entity.GetProperty(nameof(McpSession.ExpiresAt)).GetRelationalTypeMapping(), nullable: false);
+        AppendLiveKey(sql, table, builder);
+        sql.Append(" LIMIT 1");
+        return new Read(builder.Append(sql.ToString()).Build(), columns.Select(ReadColumn.For).ToArray());
+    }
+
+    private static IRelationalCommandTemplate BuildDelete(Table table)
+    {
+        var builder = table.CommandBuilder();
+        var sql = new StringBuilder("DELETE FROM ").Append(table.Name);
+        AppendKey(sql, table, builder);
+        return builder.Append(sql.ToString()).Build();
+    }
+
+    /// <summary>
+    /// The key, then SPEC §4's live predicate as <see cref="SessionClock.IsLive"/> writes it. The caller has added the
+    /// <c>now</c> parameter already.
+    /// </summary>
+    private static void AppendLiveKey(StringBuilder sql, Table table, IRelationalCommandBuilder builder)
+    {
+        AppendKey(sql, table, builder);
+        var (active, updatedAt, expiresAt) = (table.Column(nameof(McpSession.Active)), table.Column(nameof(McpSession.UpdatedAt)), table.Column(nameof(McpSession.ExpiresAt)));
+        sql.Append(CultureInfo.InvariantCulture, $" AND (({active} AND {updatedAt} >= {table.Parameter(builder, DormantCutoffParameter, nameof(McpSession.UpdatedAt))})")
+            .Append(CultureInfo.InvariantCulture, $" OR (NOT ({active}) AND {expiresAt} > {table.Placeholder(NowParameter)}))");
+    }
+
+    private static void AppendKey(StringBuilder sql, Table table, IRelationalCommandBuilder builder) =>
+        sql.Append(" WHERE ").Append(table.Column(nameof(McpSession.SessionId))).Append(" = ").Append(table.Parameter(builder, nameof(McpSession.SessionId), nameof(McpSession.SessionId)))
+            .Append(" AND ").Append(table.Column(nameof(McpSession.Identity))).Append(" = ").Append(table.Parameter(builder, nameof(McpSession.Identity), nameof(McpSession.Identity)));
+
+    /// <summary>An INSERT: its command, the columns it sets (by parameter name), and the column it reads back, if any.</summary>
+    internal sealed record Insert(IRelationalCommandTemplate Command, (string Name, IProperty Property)[] Columns, IProperty? Returned);
+
+    /// <summary>A SELECT of whole sessions: its command and how to read its columns into a session, in order.</summary>
+    internal sealed record Read(IRelationalCommandTemplate Command, ReadColumn[] Columns)
+    {
+        /// <summary>
+        /// The session in the current row of <paramref name="reader"/>, each column read as its type mapping's provider
+        /// type and converted by the property's value converter, as EF's materializer does.
+        /// </summary>
+        /// <exception cref="Encryption.SecretDecryptionException">A secret column does not decrypt.</exception>
+        public McpSession Materialize(DbDataReader reader)
+        {
+            var session = new McpSession();
+            for (var i = 0; i < Columns.Length; i++)
+            {
+                Columns[i].Read(reader, i, session);
+            }
+
+            return session;
+        }
+    }
+
+    /// <summary>One column of a <see cref="Read"/>: its provider type, its value converter and its property's setter.</summary>
+    internal sealed class ReadColumn
+    {
+        private readonly Type _providerType;
+        private readonly ValueConverter? _converter;
+        private readonly Action<McpSession, object> _setter;
+
+        private ReadColumn(IProperty property)
+        {
+            var mapping = property.GetRelationalTypeMapping();
+            _converter = mapping.Converter;
+            _providerType = Nullable.GetUnderlyingType(_converter?.ProviderClrType ?? mapping.ClrType) ?? _converter?.ProviderClrType ?? mapping.ClrType;
+            _setter = Setter(property.PropertyInfo ?? throw new InvalidOperationException($"McpSession.{property.Name} has no CLR property."));
+        }
+
+        public static ReadColumn For(IProperty property) => new(property);
+
+        public void Read(DbDataReader reader, int ordinal, McpSession session)
+        {
+            if (reader.IsDBNull(ordinal))
+            {
+                return; // a new session's members are null already
+            }
+
+            object value = _providerType switch
+            {
+                _ when _providerType == typeof(string) => reader.GetString(ordinal),
+                _ when _providerType == typeof(long) => reader.GetInt64(ordinal),
+                _ when _providerType == typeof(int) => reader.GetInt32(ordinal),
+                _ when _providerType == typeof(bool) => reader.GetBoolean(ordinal),
+                _ when _providerType == typeof(Guid) => reader.GetGuid(ordinal),
+                _ when _providerType == typeof(uint) => checked((uint)reader.GetInt64(ordinal)),
+                _ when _providerType == typeof(DateTimeOffset) => reader.GetFieldValue<DateTimeOffset>(ordinal),
+                _ => Convert.ChangeType(reader.GetValue(ordinal), _providerType, CultureInfo.InvariantCulture),
+            };
+            _setter(session, (_converter is null ? value : _converter.ConvertFromProvider(value))!);
+        }
+
+        /// <summary>(session, value) => session.Property = (T)value, compiled once.</summary>
+        private static Action<McpSession, object> Setter(System.Reflection.PropertyInfo property)
+        {
+            var session = System.Linq.Expressions.Expression.Parameter(typeof(McpSession), "session");
+            var value = System.Linq.Expressions.Expression.Parameter(typeof(object), "value");
+            return System.Linq.Expressions.Expression.Lambda<Action<McpSession, object>>(
+                System.Linq.Expressions.Expression.Assign(
+                    System.Linq.Expressions.Expression.Property(session, property),
+                    System.Linq.Expressions.Expression.Convert(value, property.PropertyType)),
+                session,
+                value).Compile();
+        }
+    }
 
     /// <summary>The session table of a context's model, and the SQL names of its parts.</summary>
     private sealed class Table
     {
-        private readonly DbContext _context;
+        private readonly IRelationalCommandBuilderFactory _commands;
         private readonly ISqlGenerationHelper _sql;
         private readonly StoreObjectIdentifier _table;
 
         public Table(DbContext context)
         {
-            _context = context;
+            _commands = context.GetService<IRelationalCommandBuilderFactory>();
             _sql = context.GetService<ISqlGenerationHelper>();
             Entity = context.Model.FindEntityType(typeof(McpSession))
                 ?? throw new InvalidOperationException($"{context.GetType().Name} does not map McpSession.");
@@ -247,13 +407,15 @@ internal sealed class SessionCommands
 
         public string Name { get; }
 
-        public IRelationalCommandBuilder CommandBuilder() => _context.GetService<IRelationalCommandBuilderFactory>().Create();
+        public IRelationalCommandBuilder CommandBuilder() => _commands.Create();
 
         public string Column(string property) => Column(Entity.GetProperty(property));
 
         public string Column(IProperty property) => _sql.DelimitIdentifier(property.GetColumnName(_table)!);
 
         public string Placeholder(string name) => _sql.GenerateParameterNamePlaceholder(name);
+
+        public string ParameterName(string name) => _sql.GenerateParameterName(name);
 
         /// <summary>Adds parameter <paramref name="name"/>, typed as <paramref name="property"/>'s column; returns its placeholder.</summary>
         public string Parameter(IRelationalCommandBuilder builder, string name, string property) => Parameter(builder, name, Entity.GetProperty(property));

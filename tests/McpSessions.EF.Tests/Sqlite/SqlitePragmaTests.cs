@@ -12,7 +12,9 @@ namespace McpSessions.EF.Tests.Sqlite;
 
 /// <summary>
 /// The SQLite file runs in WAL mode with <c>synchronous</c> as configured (NORMAL by default), set once per physical
-/// connection when it is first opened: no command the store runs carries a pragma.
+/// connection when it is first opened: no command the store runs carries a pragma. The store's single-row statements
+/// run prepared on connections of their own (<see cref="SqlitePreparedStatements"/>), unless the app intercepts the
+/// context's commands.
 /// </summary>
 public sealed class SqlitePragmaTests(SqliteFixture fixture) : IClassFixture<SqliteFixture>
 {
@@ -39,8 +41,63 @@ public sealed class SqlitePragmaTests(SqliteFixture fixture) : IClassFixture<Sql
     }
 
     [Fact]
+    public async Task The_store_keeps_its_statements_prepared_on_one_connection_per_concurrent_call_with_the_pragmas_set_once()
+    {
+        var services = fixture.BuildServices(await fixture.CreateEmptyDatabaseAsync(), o => o.AutoMigrate = true);
+        var store = services.GetRequiredService<ISessionStore>();
+        var database = (SqliteSessionsDatabase)services.GetRequiredService<SessionsDatabase>();
+
+        for (var i = 0; i < 20; i++)
+        {
+            var session = await store.CreateAsync(NewSession($"s-{i}"));
+            await store.UpdateAsync("alice", session.SessionId, new SessionUpdate { Active = true, ClientId = "c" });
+            await store.TouchAsync("alice", session.SessionId);
+            Assert.Equal("c", (await store.GetAsync("alice", session.SessionId))!.ClientId);
+            Assert.True(await store.DeleteAsync("alice", session.SessionId));
+        }
+
+        // Sequential calls: one connection, opened once, its statements prepared once and reused by all 100 calls.
+        Assert.Equal(1, database.Statements.Opened);
+        Assert.Equal("wal", database.Statements.Scalar("PRAGMA journal_mode"));
+        Assert.Equal(1L, database.Statements.Scalar("PRAGMA synchronous"));
+
+        await Task.WhenAll(Enumerable.Range(0, 8).Select(i => Task.Run(async () =>
+        {
+            var session = await store.CreateAsync(NewSession($"p-{i}"));
+            Assert.NotNull(await store.GetAsync("alice", session.SessionId));
+        })));
+        Assert.InRange(database.Statements.Opened, 1, 9);
+        Assert.InRange(database.Pragmas!.Applied, 1, 10);
+    }
+
+    [Fact]
+    public async Task An_app_that_intercepts_the_library_context_sees_every_statement_of_the_store()
+    {
+        var commands = new CommandLog();
+        var services = fixture.BuildServices(await fixture.CreateEmptyDatabaseAsync(), o => o.AutoMigrate = true, build: b =>
+            b.Services.ConfigureDbContext<SessionsDbContext>((_, options) => options.AddInterceptors(commands)));
+        var store = services.GetRequiredService<ISessionStore>();
+        Assert.Null(await store.GetAsync("alice", "s-1"));
+        commands.Clear();
+
+        var session = await store.CreateAsync(NewSession("s-1"));
+        await store.UpdateAsync("alice", session.SessionId, new SessionUpdate { Active = true });
+        Assert.NotNull(await store.GetAsync("alice", session.SessionId));
+        Assert.True(await store.DeleteAsync("alice", session.SessionId));
+
+        Assert.Collection(
+            commands.Texts,
+            insert => Assert.StartsWith("INSERT INTO", insert, StringComparison.Ordinal),
+            update => Assert.StartsWith("UPDATE", update, StringComparison.Ordinal),
+            get => Assert.StartsWith("SELECT", get, StringComparison.Ordinal),
+            delete => Assert.StartsWith("DELETE", delete, StringComparison.Ordinal));
+        Assert.Equal(0, ((SqliteSessionsDatabase)services.GetRequiredService<SessionsDatabase>()).Statements.Opened);
+    }
+
+    [Fact]
     public async Task The_pragmas_go_once_per_physical_connection_and_never_with_a_command()
     {
+        // The interceptor that counts the commands also puts every call on EF Core's own connections (see above).
         var commands = new CommandLog();
         var services = fixture.BuildServices(await fixture.CreateEmptyDatabaseAsync(), o => o.AutoMigrate = true, build: b =>
             b.Services.ConfigureDbContext<SessionsDbContext>((_, options) => options.AddInterceptors(commands)));
@@ -50,13 +107,7 @@ public sealed class SqlitePragmaTests(SqliteFixture fixture) : IClassFixture<Sql
 
         for (var i = 0; i < 50; i++)
         {
-            var session = await store.CreateAsync(new McpSession
-            {
-                SessionId = $"s-{i}",
-                Identity = "alice",
-                ServerUrl = "https://mcp.example.com/mcp",
-                CallbackUrl = "https://app.example.com/cb",
-            });
+            var session = await store.CreateAsync(NewSession($"s-{i}"));
             await store.UpdateAsync("alice", session.SessionId, new SessionUpdate { Active = true });
             Assert.NotNull(await store.GetAsync("alice", session.SessionId));
         }
@@ -70,6 +121,14 @@ public sealed class SqlitePragmaTests(SqliteFixture fixture) : IClassFixture<Sql
         Assert.DoesNotContain(commands.Texts, text => text.Contains("PRAGMA", StringComparison.OrdinalIgnoreCase));
         Assert.Equal(("wal", 1L), await PragmasThroughTheStoreAsync(services));
     }
+
+    private static McpSession NewSession(string id) => new()
+    {
+        SessionId = id,
+        Identity = "alice",
+        ServerUrl = "https://mcp.example.com/mcp",
+        CallbackUrl = "https://app.example.com/cb",
+    };
 
     /// <summary>Reads the journal mode and synchronous level on a connection of the store's own (pooled) context.</summary>
     private static async Task<(string JournalMode, long Synchronous)> PragmasThroughTheStoreAsync(IServiceProvider services)
