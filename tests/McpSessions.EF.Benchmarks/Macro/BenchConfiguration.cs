@@ -67,11 +67,7 @@ internal sealed class BenchConfiguration : IAsyncDisposable
     {
         if (_redis is not null)
         {
-            var server = _redis.GetServer(_redis.GetEndPoints()[0]);
-            foreach (var key in server.Keys(pattern: CachePrefix + "*"))
-            {
-                await _redis.GetDatabase().KeyDeleteAsync(key);
-            }
+            await MacroHarness.ClearAsync(_redis.GetDatabase(), CachePrefix + "*");
         }
 
         // Libraries and baselines first, the database last.

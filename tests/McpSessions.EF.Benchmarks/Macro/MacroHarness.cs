@@ -184,14 +184,23 @@ internal static class MacroHarness
         await Pair("delete", sessions, i => library.DeleteAsync(libraryWork, i), raw.Name, i => raw.DeleteAsync(rawWork, i));
     }
 
-    private static async Task ClearAsync(IDatabase redis, string pattern)
-    {
-        var server = redis.Multiplexer.GetServer(redis.Multiplexer.GetEndPoints()[0]);
-        foreach (var key in server.Keys(database: redis.Database, pattern: pattern))
-        {
-            await redis.KeyDeleteAsync(key);
-        }
-    }
+    /// <summary>
+    /// Deletes the keys matching <paramref name="pattern"/> in one server-side script: a client-side SCAN loop made of
+    /// synchronous pages and one DEL round trip per key ran into StackExchange.Redis 1.x's sync timeout after a
+    /// concurrency-32 phase.
+    /// </summary>
+    internal static Task ClearAsync(IDatabase redis, string pattern) =>
+        redis.ScriptEvaluateAsync(
+            """
+            local cursor, deleted = "0", 0
+            repeat
+              local page = redis.call("SCAN", cursor, "MATCH", ARGV[1], "COUNT", 1000)
+              cursor = page[1]
+              for _, key in ipairs(page[2]) do deleted = deleted + redis.call("DEL", key) end
+            until cursor == "0"
+            return deleted
+            """,
+            values: [pattern]);
 
     private static void Progress(string message) =>
         Console.Error.WriteLine($"[bench] {DateTime.UtcNow:HH:mm:ss} {message}");
