@@ -6,27 +6,14 @@ namespace McpSessions.EF.Storage;
 internal sealed partial class EfSessionStore<TContext>
 {
     /// <summary>
-    /// The read paths as compiled, no-tracking queries, and the delete as a compiled <c>ExecuteDelete</c>. A compiled query binds to the model it first runs against,
+    /// The id reads as compiled queries, and the delete as a compiled <c>ExecuteDelete</c> (whole sessions are read by
+    /// <see cref="SessionCommands"/>, with a materializer of its own). A compiled query binds to the model it first runs against,
     /// and one process can hold stores on different models (SQLite and PostgreSQL, other table names), so each store
     /// owns its set. The live predicate of <see cref="Lifecycle.SessionClock.IsLive"/> is written out in each,
     /// because a compiled query cannot call it.
     /// </summary>
     private sealed class CompiledQueries
     {
-        public readonly Func<TContext, string, string, DateTimeOffset, DateTimeOffset, CancellationToken, Task<McpSession?>> Get =
-            Microsoft.EntityFrameworkCore.EF.CompileAsyncQuery((TContext context, string identity, string sessionId, DateTimeOffset now, DateTimeOffset dormantCutoff, CancellationToken _) =>
-                context.Set<McpSession>().AsNoTracking()
-                    .Where(s => s.SessionId == sessionId && s.Identity == identity)
-                    .Where(s => (s.Active && s.UpdatedAt >= dormantCutoff) || (!s.Active && s.ExpiresAt > now))
-                    .FirstOrDefault());
-
-        public readonly Func<TContext, string, DateTimeOffset, DateTimeOffset, IAsyncEnumerable<McpSession>> List =
-            Microsoft.EntityFrameworkCore.EF.CompileAsyncQuery<TContext, string, DateTimeOffset, DateTimeOffset, McpSession>((TContext context, string identity, DateTimeOffset now, DateTimeOffset dormantCutoff) =>
-                context.Set<McpSession>().AsNoTracking()
-                    .Where(s => s.Identity == identity)
-                    .Where(s => (s.Active && s.UpdatedAt >= dormantCutoff) || (!s.Active && s.ExpiresAt > now))
-                    .OrderBy(s => s.CreatedAt).ThenBy(s => s.SessionId));
-
         public readonly Func<TContext, string, DateTimeOffset, DateTimeOffset, IAsyncEnumerable<string>> ListIds =
             Microsoft.EntityFrameworkCore.EF.CompileAsyncQuery((TContext context, string identity, DateTimeOffset now, DateTimeOffset dormantCutoff) =>
                 context.Set<McpSession>()

@@ -130,7 +130,7 @@ internal sealed partial class EfSessionStore<TContext> : ISessionStore where TCo
         await using var lease = await RentAsync(cancellationToken).ConfigureAwait(false);
         try
         {
-            return await _queries.Get(lease.Context, identity, sessionId, now, _clock.DormantCutoff(now), cancellationToken).ConfigureAwait(false);
+            return await _commands.GetAsync(lease.Context, _clock, identity, sessionId, now, cancellationToken).ConfigureAwait(false);
         }
         catch (Exception e) when (SecretDecryptionException.Find(e) is { } failure)
         {
@@ -145,7 +145,7 @@ internal sealed partial class EfSessionStore<TContext> : ISessionStore where TCo
         await using var lease = await RentAsync(cancellationToken).ConfigureAwait(false);
         try
         {
-            return await ToListAsync(_queries.List(lease.Context, identity, now, _clock.DormantCutoff(now)), cancellationToken).ConfigureAwait(false);
+            return await _commands.ListAsync(lease.Context, _clock, identity, now, cancellationToken).ConfigureAwait(false);
         }
         catch (Exception e) when (SecretDecryptionException.Find(e) is not null)
         {

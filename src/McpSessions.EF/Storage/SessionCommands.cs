@@ -47,6 +47,7 @@ internal sealed class SessionCommands
     private readonly ConcurrentDictionary<SessionFields, IRelationalCommandTemplate> _updates = new();
     private Insert? _insert;
     private Read? _get;
+    private Read? _list;
     private IRelationalCommandTemplate? _delete;
     private Table? _table;
 
@@ -157,6 +158,63 @@ internal sealed class SessionCommands
 
     /// <summary>The SELECT of one live session by key: every mapped column, in <see cref="Read.Columns"/> order.</summary>
     public Read GetShape() => _get ??= BuildGet(BoundTable);
+
+    /// <summary>The SELECT of an identity's live sessions, oldest first: every mapped column, in <see cref="Read.Columns"/> order.</summary>
+    public Read ListShape() => _list ??= BuildList(BoundTable);
+
+    /// <summary>
+    /// Reads the live session (<paramref name="identity"/>, <paramref name="sessionId"/>) through EF's command pipeline
+    /// (connection, interceptors, logging) with <see cref="Read.Materialize"/>: one round trip, no query compilation or
+    /// shaper delegate per call.
+    /// </summary>
+    public async Task<McpSession?> GetAsync(DbContext context, SessionClock clock, string identity, string sessionId, DateTimeOffset now, CancellationToken cancellationToken)
+    {
+        Bind(context);
+        var get = GetShape();
+        var sessions = await ReadAsync(context, get, KeyValues(identity, sessionId, clock, now), single: true, cancellationToken).ConfigureAwait(false);
+        return sessions.Count == 0 ? null : sessions[0];
+    }
+
+    /// <summary>Reads <paramref name="identity"/>'s live sessions, oldest first, as <see cref="GetAsync"/> reads one.</summary>
+    public async Task<List<McpSession>> ListAsync(DbContext context, SessionClock clock, string identity, DateTimeOffset now, CancellationToken cancellationToken)
+    {
+        Bind(context);
+        var values = new Dictionary<string, object?>(3)
+        {
+            [nameof(McpSession.Identity)] = identity,
+            [NowParameter] = now,
+            [DormantCutoffParameter] = clock.DormantCutoff(now),
+        };
+        return await ReadAsync(context, ListShape(), values, single: false, cancellationToken).ConfigureAwait(false);
+    }
+
+    private static async Task<List<McpSession>> ReadAsync(DbContext context, Read read, Dictionary<string, object?> values, bool single, CancellationToken cancellationToken)
+    {
+        var connection = context.GetService<IRelationalConnection>();
+        var command = Rent(connection, read.Command);
+        try
+        {
+            var reader = await command.ExecuteReaderAsync(Parameters(context, connection, values, CommandSource.LinqQuery), cancellationToken).ConfigureAwait(false);
+            await using (reader.ConfigureAwait(false))
+            {
+                var sessions = new List<McpSession>(single ? 1 : 8);
+                while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+                {
+                    sessions.Add(read.Materialize(reader.DbDataReader));
+                    if (single)
+                    {
+                        break;
+                    }
+                }
+
+                return sessions;
+            }
+        }
+        finally
+        {
+            connection.ReturnCommand(command);
+        }
+    }
 
     /// <summary>The DELETE of one session by key, whatever its state.</summary>
     public IRelationalCommandTemplate DeleteShape() => _delete ??= BuildDelete(BoundTable);
@@ -287,6 +345,20 @@ internal sealed class SessionCommands
         return new Read(builder.Append(sql.ToString()).Build(), columns.Select(ReadColumn.For).ToArray());
     }
 
+    private static Read BuildList(Table table)
+    {
+        var builder = table.CommandBuilder();
+        var columns = table.Entity.GetProperties().Where(p => !p.IsShadowProperty()).ToArray();
+        var (active, updatedAt, expiresAt) = (table.Column(nameof(McpSession.Active)), table.Column(nameof(McpSession.UpdatedAt)), table.Column(nameof(McpSession.ExpiresAt)));
+        var sql = new StringBuilder("SELECT ").AppendJoin(", ", columns.Select(table.Column)).Append(" FROM ").Append(table.Name)
+            .Append(" WHERE ").Append(table.Column(nameof(McpSession.Identity))).Append(" = ").Append(table.Parameter(builder, nameof(McpSession.Identity), nameof(McpSession.Identity)));
+        builder.AddParameter(NowParameter, table.ParameterName(NowParameter), table.Entity.GetProperty(nameof(McpSession.ExpiresAt)).GetRelationalTypeMapping(), nullable: false);
+        sql.Append(CultureInfo.InvariantCulture, $" AND (({active} AND {updatedAt} >= {table.Parameter(builder, DormantCutoffParameter, nameof(McpSession.UpdatedAt))})")
+            .Append(CultureInfo.InvariantCulture, $" OR (NOT ({active}) AND {expiresAt} > {table.Placeholder(NowParameter)}))")
+            .Append(" ORDER BY ").Append(table.Column(nameof(McpSession.CreatedAt))).Append(", ").Append(table.Column(nameof(McpSession.SessionId)));
+        return new Read(builder.Append(sql.ToString()).Build(), columns.Select(ReadColumn.For).ToArray());
+    }
+
     private static IRelationalCommandTemplate BuildDelete(Table table)
     {
         var builder = table.CommandBuilder();
@@ -365,7 +437,7 @@ internal sealed class SessionCommands
                 _ when _providerType == typeof(int) => reader.GetInt32(ordinal),
                 _ when _providerType == typeof(bool) => reader.GetBoolean(ordinal),
                 _ when _providerType == typeof(Guid) => reader.GetGuid(ordinal),
-                _ when _providerType == typeof(uint) => checked((uint)reader.GetInt64(ordinal)),
+                _ when _providerType == typeof(uint) => reader.GetFieldType(ordinal) == typeof(long) ? checked((uint)reader.GetInt64(ordinal)) : reader.GetFieldValue<uint>(ordinal),
                 _ when _providerType == typeof(DateTimeOffset) => reader.GetFieldValue<DateTimeOffset>(ordinal),
                 _ => Convert.ChangeType(reader.GetValue(ordinal), _providerType, CultureInfo.InvariantCulture),
             };
