@@ -15,12 +15,14 @@ using Microsoft.EntityFrameworkCore.Storage.ValueConversion;
 namespace McpSessions.EF.Storage;
 
 /// <summary>
-/// The store's insert and partial updates as EF Core relational commands, built once per shape from the context's
-/// model (table and column names, type mappings with their value converters, so secrets are encrypted exactly as by
-/// any EF write) and run through EF's command pipeline (connection management, interceptors, logging). It is what a
-/// compiled query is to a read: SaveChanges costs change tracking for a single row that is never read back, and EF
-/// Core 10 cannot compile ExecuteUpdate, so every update paid for building, funcletising and hashing its expression
-/// tree. The SQL is the same as theirs. One instance per store, whose contexts share one model.
+/// The store's single-row statements (insert, partial updates, get and delete by key) and its list, as EF Core
+/// relational commands built once per shape from the context's model: table and column names, and type mappings with
+/// their value converters, so secrets are encrypted and decrypted exactly as by any EF read or write. They run through
+/// EF's command pipeline (connection management, interceptors, logging), or on the library's own SQLite database as
+/// prepared statements (<see cref="SqlitePreparedStatements"/>). It is what a compiled query is to a read, without its
+/// costs: SaveChanges tracks a single row that is never read back, EF Core 10 cannot compile ExecuteUpdate (so every
+/// update built, funcletised and hashed its expression tree), and a compiled query created its shaper delegate on every
+/// execution. The SQL is the same as theirs. One instance per store, whose contexts share one model.
 /// </summary>
 internal sealed class SessionCommands
 {
