@@ -114,27 +114,21 @@ internal sealed partial class EfSessionStore<TContext> : ISessionStore where TCo
     {
         SessionValidator.ValidateKey(identity, sessionId);
         var now = _clock.Now();
-        if (await PreparedAsync(cancellationToken).ConfigureAwait(false) is { } prepared)
-        {
-            var get = _commands.GetShape();
-            try
-            {
-                return prepared.ReadFirst(get.Command, SessionCommands.KeyValues(identity, sessionId, _clock, now), get.Materialize);
-            }
-            catch (SecretDecryptionException e)
-            {
-                throw e.ForSession(sessionId);
-            }
-        }
-
-        await using var lease = await RentAsync(cancellationToken).ConfigureAwait(false);
         try
         {
+            if (await PreparedAsync(cancellationToken).ConfigureAwait(false) is { } prepared)
+            {
+                var get = _commands.GetShape();
+                return prepared.ReadFirst(get.Command, SessionCommands.KeyValues(identity, sessionId, _clock, now), get.Materialize);
+            }
+
+            await using var lease = await RentAsync(cancellationToken).ConfigureAwait(false);
             return await _commands.GetAsync(lease.Context, _clock, identity, sessionId, now, cancellationToken).ConfigureAwait(false);
         }
-        catch (Exception e) when (SecretDecryptionException.Find(e) is { } failure)
+        catch (SecretDecryptionException e)
         {
-            throw failure.ForSession(sessionId);
+            // Both paths read with SessionCommands.Read.Materialize, which lets the converter's exception through as is.
+            throw e.ForSession(sessionId);
         }
     }
 

@@ -143,13 +143,7 @@ internal sealed class SessionCommands
     /// <summary>The parameter values of an update shape, keyed by invariant name.</summary>
     public static Dictionary<string, object?> UpdateValues(SessionClock clock, string identity, string sessionId, SessionUpdate? update, DateTimeOffset now)
     {
-        var values = new Dictionary<string, object?>(8)
-        {
-            [nameof(McpSession.SessionId)] = sessionId,
-            [nameof(McpSession.Identity)] = identity,
-            [NowParameter] = now,
-            [DormantCutoffParameter] = clock.DormantCutoff(now),
-        };
+        var values = KeyValues(identity, sessionId, clock, now);
         if (update is not null)
         {
             AddValues(values, update, clock, now);
@@ -181,13 +175,7 @@ internal sealed class SessionCommands
     public async Task<List<McpSession>> ListAsync(DbContext context, SessionClock clock, string identity, DateTimeOffset now, CancellationToken cancellationToken)
     {
         Bind(context);
-        var values = new Dictionary<string, object?>(3)
-        {
-            [nameof(McpSession.Identity)] = identity,
-            [NowParameter] = now,
-            [DormantCutoffParameter] = clock.DormantCutoff(now),
-        };
-        return await ReadAsync(context, ListShape(), values, single: false, cancellationToken).ConfigureAwait(false);
+        return await ReadAsync(context, ListShape(), KeyValues(identity, sessionId: null, clock, now), single: false, cancellationToken).ConfigureAwait(false);
     }
 
     private static async Task<List<McpSession>> ReadAsync(DbContext context, Read read, Dictionary<string, object?> values, bool single, CancellationToken cancellationToken)
@@ -222,13 +210,14 @@ internal sealed class SessionCommands
     public IRelationalCommandTemplate DeleteShape() => _delete ??= BuildDelete(BoundTable);
 
     /// <summary>The parameter values of <see cref="GetShape"/> (with the live predicate's times) or <see cref="DeleteShape"/>.</summary>
-    public static Dictionary<string, object?> KeyValues(string identity, string sessionId, SessionClock? clock = null, DateTimeOffset now = default)
+    public static Dictionary<string, object?> KeyValues(string identity, string? sessionId, SessionClock? clock = null, DateTimeOffset now = default)
     {
-        var values = new Dictionary<string, object?>(4)
+        var values = new Dictionary<string, object?>(8) { [nameof(McpSession.Identity)] = identity };
+        if (sessionId is not null)
         {
-            [nameof(McpSession.SessionId)] = sessionId,
-            [nameof(McpSession.Identity)] = identity,
-        };
+            values[nameof(McpSession.SessionId)] = sessionId;
+        }
+
         if (clock is not null)
         {
             values[NowParameter] = now;
@@ -332,32 +321,29 @@ internal sealed class SessionCommands
         }
 
         var sql = new StringBuilder("UPDATE ").Append(table.Name).Append(" SET ").AppendJoin(", ", set);
-        AppendLiveKey(sql, table, builder);
+        AppendKey(sql, table, builder);
+        AppendLive(sql, table, builder);
         return builder.Append(sql.ToString()).Build();
     }
 
-    private static Read BuildGet(Table table)
+    private static Read BuildGet(Table table) => BuildRead(table, AppendKey, " LIMIT 1");
+
+    private static Read BuildList(Table table) => BuildRead(
+        table,
+        static (sql, table, builder) => sql.Append(" WHERE ").Append(table.Column(nameof(McpSession.Identity))).Append(" = ")
+            .Append(table.Parameter(builder, nameof(McpSession.Identity), nameof(McpSession.Identity))),
+        $" ORDER BY {table.Column(nameof(McpSession.CreatedAt))}, {table.Column(nameof(McpSession.SessionId))}");
+
+    /// <summary>A SELECT of every mapped column of the live sessions <paramref name="filter"/> picks, then <paramref name="tail"/>.</summary>
+    private static Read BuildRead(Table table, Action<StringBuilder, Table, IRelationalCommandBuilder> filter, string tail)
     {
         var builder = table.CommandBuilder();
         var columns = table.Entity.GetProperties().Where(p => !p.IsShadowProperty()).ToArray();
         var sql = new StringBuilder("SELECT ").AppendJoin(", ", columns.Select(table.Column)).Append(" FROM ").Append(table.Name);
         builder.AddParameter(NowParameter, table.ParameterName(NowParameter), table.Entity.GetProperty(nameof(McpSession.ExpiresAt)).GetRelationalTypeMapping(), nullable: false);
-        AppendLiveKey(sql, table, builder);
-        sql.Append(" LIMIT 1");
-        return new Read(builder.Append(sql.ToString()).Build(), columns.Select(ReadColumn.For).ToArray());
-    }
-
-    private static Read BuildList(Table table)
-    {
-        var builder = table.CommandBuilder();
-        var columns = table.Entity.GetProperties().Where(p => !p.IsShadowProperty()).ToArray();
-        var (active, updatedAt, expiresAt) = (table.Column(nameof(McpSession.Active)), table.Column(nameof(McpSession.UpdatedAt)), table.Column(nameof(McpSession.ExpiresAt)));
-        var sql = new StringBuilder("SELECT ").AppendJoin(", ", columns.Select(table.Column)).Append(" FROM ").Append(table.Name)
-            .Append(" WHERE ").Append(table.Column(nameof(McpSession.Identity))).Append(" = ").Append(table.Parameter(builder, nameof(McpSession.Identity), nameof(McpSession.Identity)));
-        builder.AddParameter(NowParameter, table.ParameterName(NowParameter), table.Entity.GetProperty(nameof(McpSession.ExpiresAt)).GetRelationalTypeMapping(), nullable: false);
-        sql.Append(CultureInfo.InvariantCulture, $" AND (({active} AND {updatedAt} >= {table.Parameter(builder, DormantCutoffParameter, nameof(McpSession.UpdatedAt))})")
-            .Append(CultureInfo.InvariantCulture, $" OR (NOT ({active}) AND {expiresAt} > {table.Placeholder(NowParameter)}))")
-            .Append(" ORDER BY ").Append(table.Column(nameof(McpSession.CreatedAt))).Append(", ").Append(table.Column(nameof(McpSession.SessionId)));
+        filter(sql, table, builder);
+        AppendLive(sql, table, builder);
+        sql.Append(tail);
         return new Read(builder.Append(sql.ToString()).Build(), columns.Select(ReadColumn.For).ToArray());
     }
 
@@ -369,13 +355,9 @@ internal sealed class SessionCommands
         return builder.Append(sql.ToString()).Build();
     }
 
-    /// <summary>
-    /// The key, then SPEC §4's live predicate as <see cref="SessionClock.IsLive"/> writes it. The caller has added the
-    /// <c>now</c> parameter already.
-    /// </summary>
-    private static void AppendLiveKey(StringBuilder sql, Table table, IRelationalCommandBuilder builder)
+    /// <summary>SPEC §4's live predicate, as <see cref="SessionClock.IsLive"/> writes it. The caller has added the <c>now</c> parameter already.</summary>
+    private static void AppendLive(StringBuilder sql, Table table, IRelationalCommandBuilder builder)
     {
-        AppendKey(sql, table, builder);
         var (active, updatedAt, expiresAt) = (table.Column(nameof(McpSession.Active)), table.Column(nameof(McpSession.UpdatedAt)), table.Column(nameof(McpSession.ExpiresAt)));
         sql.Append(CultureInfo.InvariantCulture, $" AND (({active} AND {updatedAt} >= {table.Parameter(builder, DormantCutoffParameter, nameof(McpSession.UpdatedAt))})")
             .Append(CultureInfo.InvariantCulture, $" OR (NOT ({active}) AND {expiresAt} > {table.Placeholder(NowParameter)}))");
