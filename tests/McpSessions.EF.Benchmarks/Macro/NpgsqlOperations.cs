@@ -88,14 +88,7 @@ internal sealed class NpgsqlOperations(string connectionString, BenchPayload pay
         await using var connection = await _dataSource.OpenConnectionAsync();
         await using var command = Command(List, connection, Text(work.Identity(identity)), Time(now - DormantAfter), Time(now));
         await command.PrepareAsync();
-        var rows = new List<RawSession>();
-        await using (var reader = await command.ExecuteReaderAsync())
-        {
-            while (await reader.ReadAsync())
-            {
-                rows.Add(RawSession.Read(reader));
-            }
-        }
+        var rows = await RawReads.AllAsync(command, RawSession.Read);
 
         Check.Count("raw list", rows.Count, work.PerIdentity(identity));
     }
@@ -106,14 +99,7 @@ internal sealed class NpgsqlOperations(string connectionString, BenchPayload pay
         await using var connection = await _dataSource.OpenConnectionAsync();
         await using var command = Command(ListIds, connection, Text(work.Identity(identity)), Time(now - DormantAfter), Time(now));
         await command.PrepareAsync();
-        var ids = new List<string>();
-        await using (var reader = await command.ExecuteReaderAsync())
-        {
-            while (await reader.ReadAsync())
-            {
-                ids.Add(reader.GetString(0));
-            }
-        }
+        var ids = await RawReads.AllAsync(command, RawReads.FirstColumn);
 
         Check.Count("raw list ids", ids.Count, work.PerIdentity(identity));
     }
@@ -125,16 +111,12 @@ internal sealed class NpgsqlOperations(string connectionString, BenchPayload pay
         while (true)
         {
             var now = Now();
-            var page = new List<string>(PageSize);
+            List<string> page;
             await using (var connection = await _dataSource.OpenConnectionAsync())
             await using (var command = Command(AllIdsPage, connection, Text(after), Time(now - DormantAfter), Time(now), new NpgsqlParameter<int> { TypedValue = PageSize }))
             {
                 await command.PrepareAsync();
-                await using var reader = await command.ExecuteReaderAsync();
-                while (await reader.ReadAsync())
-                {
-                    page.Add(reader.GetString(0));
-                }
+                page = await RawReads.AllAsync(command, RawReads.FirstColumn, PageSize);
             }
 
             count += page.Count;

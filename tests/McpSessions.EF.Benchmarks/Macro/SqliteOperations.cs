@@ -113,14 +113,7 @@ internal sealed class SqliteOperations : ISessionOperations
         await using var command = Command(List, connection);
         command.Parameters.AddWithValue("@identity", work.Identity(identity));
         AddLive(command, now);
-        var rows = new List<RawSession>();
-        await using (var reader = await command.ExecuteReaderAsync())
-        {
-            while (await reader.ReadAsync())
-            {
-                rows.Add(RawSession.Read(reader));
-            }
-        }
+        var rows = await RawReads.AllAsync(command, RawSession.Read);
 
         Check.Count("raw list", rows.Count, work.PerIdentity(identity));
     }
@@ -132,14 +125,7 @@ internal sealed class SqliteOperations : ISessionOperations
         await using var command = Command(ListIds, connection);
         command.Parameters.AddWithValue("@identity", work.Identity(identity));
         AddLive(command, now);
-        var ids = new List<string>();
-        await using (var reader = await command.ExecuteReaderAsync())
-        {
-            while (await reader.ReadAsync())
-            {
-                ids.Add(reader.GetString(0));
-            }
-        }
+        var ids = await RawReads.AllAsync(command, RawReads.FirstColumn);
 
         Check.Count("raw list ids", ids.Count, work.PerIdentity(identity));
     }
@@ -151,18 +137,14 @@ internal sealed class SqliteOperations : ISessionOperations
         while (true)
         {
             var now = Now();
-            var page = new List<string>(PageSize);
+            List<string> page;
             await using (var connection = await OpenAsync())
             await using (var command = Command(AllIdsPage, connection))
             {
                 command.Parameters.AddWithValue("@after", after);
                 command.Parameters.AddWithValue("@page_size", PageSize);
                 AddLive(command, now);
-                await using var reader = await command.ExecuteReaderAsync();
-                while (await reader.ReadAsync())
-                {
-                    page.Add(reader.GetString(0));
-                }
+                page = await RawReads.AllAsync(command, RawReads.FirstColumn, PageSize);
             }
 
             count += page.Count;
