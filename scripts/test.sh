@@ -36,6 +36,12 @@ export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1
 dotnet tool restore >/dev/null
 dotnet build McpSessions.EF.sln -c "$configuration" -nologo -clp:ErrorsOnly
 
+# The model and the migrations of each provider never drift apart.
+for provider in Postgres Sqlite; do
+  dotnet ef migrations has-pending-model-changes --no-build --configuration "$configuration" \
+    --project "Migrations/McpSessions.EF.Migrations.$provider"
+done
+
 servers_start
 
 # Every test project in the solution; one TRX file each, counted below.

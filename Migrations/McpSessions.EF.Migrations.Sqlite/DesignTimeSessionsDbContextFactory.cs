@@ -1,4 +1,3 @@
-using McpSessions.EF.Build;
 using McpSessions.EF.DependencyInjection;
 using McpSessions.EF.Infrastructure;
 using McpSessions.EF.Model;
@@ -12,9 +11,5 @@ namespace McpSessions.EF.Migrations.Sqlite;
 public sealed class DesignTimeSessionsDbContextFactory : IDesignTimeDbContextFactory<SessionsDbContext>
 {
     /// <inheritdoc />
-    public SessionsDbContext CreateDbContext(string[] args)
-    {
-        SqlitePclRawBinding.Register();
-        return DesignTimeSessionsContext.Create(SessionStorageProvider.Sqlite);
-    }
+    public SessionsDbContext CreateDbContext(string[] args) => DesignTimeSessionsContext.Create(SessionStorageProvider.Sqlite);
 }

@@ -15,12 +15,6 @@ namespace McpSessions.EF.Providers;
 /// </summary>
 internal sealed class SqliteConnectionPragmas : DbConnectionInterceptor
 {
-    // Feed workaround (ENVIRONMENT.md #1): SqliteConnection.Handle is typed with SQLitePCLRaw 2.1's sqlite3, which the
-    // compiler cannot bind against the 2.0.6 pin (CS1705), so it is read through a delegate returning object. With
-    // SQLitePCLRaw 2.1 on the feed, read connection.Handle directly.
-    private static readonly Func<SqliteConnection, object?> NativeHandle =
-        typeof(SqliteConnection).GetProperty("Handle")!.GetMethod!.CreateDelegate<Func<SqliteConnection, object?>>();
-
     private static readonly object Configured = new();
 
     private readonly ConditionalWeakTable<object, object> _configured = [];
@@ -35,7 +29,7 @@ internal sealed class SqliteConnectionPragmas : DbConnectionInterceptor
     public int Applied => Volatile.Read(ref _applied);
 
     /// <summary>The native connection behind an open <paramref name="connection"/>, which identifies it across pooled opens.</summary>
-    public static object? HandleOf(SqliteConnection connection) => NativeHandle(connection);
+    public static object? HandleOf(SqliteConnection connection) => connection.Handle;
 
     public override void ConnectionOpened(DbConnection connection, ConnectionEndEventData eventData) => Apply(connection);
 

@@ -25,7 +25,6 @@ public sealed class RedisDistributedCache(IDatabase database) : IDistributedCach
         options.ConnectRetry = 1;
         options.KeepAlive = 1;
         var connection = ConnectionMultiplexer.Connect(options);
-        connection.PreserveAsyncOrder = false; // 1.x only: complete in parallel, as 2.x (what apps get) always does
         return connection;
     }
 
