@@ -12,17 +12,17 @@ namespace McpSessions.EF.Tests.Infrastructure;
 /// </summary>
 internal static class ServerContainers
 {
-    private static readonly Lazy<string?> s_postgres = new(() => Start(
+    private static readonly Lazy<string?> PostgresContainer = new(() => Start(
         () => new PostgreSqlBuilder("postgres:15-alpine").Build(), c => c.GetConnectionString()));
 
-    private static readonly Lazy<string?> s_redis = new(() => Start(
+    private static readonly Lazy<string?> RedisContainer = new(() => Start(
         () => new RedisBuilder("redis:7-alpine").Build(), c => c.GetConnectionString()));
 
     /// <summary>An Npgsql connection string for the superuser of a PostgreSQL container, or null without Docker.</summary>
-    public static string? Postgres => s_postgres.Value;
+    public static string? Postgres => PostgresContainer.Value;
 
     /// <summary><c>host:port</c> of a Redis container, or null without Docker.</summary>
-    public static string? Redis => s_redis.Value;
+    public static string? Redis => RedisContainer.Value;
 
     private static string? Start<TContainer>(Func<TContainer> build, Func<TContainer, string> connectionString)
         where TContainer : IContainer
