@@ -2,7 +2,8 @@ namespace McpSessions.EF.Tests.Infrastructure;
 
 /// <summary>
 /// The real servers the tests use. scripts/test.sh starts them and sets these variables; a developer can point them
-/// at servers of their own. A missing server is a test failure, never a skip.
+/// at servers of their own. Without the variables, PostgreSQL and Redis run in containers when a Docker engine answers
+/// (<see cref="ServerContainers"/>). A missing server is a test failure, never a skip.
 /// </summary>
 public static class TestServers
 {
@@ -11,17 +12,26 @@ public static class TestServers
     public const string RedisServerVariable = "MCPSESSIONS_TEST_REDIS_SERVER";
 
     /// <summary>An Npgsql connection string to a maintenance database on a server where the tests may create databases.</summary>
-    public static string PostgresAdmin => Required(PostgresVariable, "an Npgsql connection string, e.g. Host=127.0.0.1;Port=5432;Username=postgres");
+    public static string PostgresAdmin =>
+        Variable(PostgresVariable) ?? ServerContainers.Postgres
+        ?? throw Missing(PostgresVariable, "an Npgsql connection string, e.g. Host=127.0.0.1;Port=5432;Username=postgres", "or start Docker (no engine answers now) and the tests start a PostgreSQL container.");
 
     /// <summary>The shared Redis server, <c>host:port</c>. Tests never flush it: each uses a key prefix of its own.</summary>
-    public static string Redis => Required(RedisVariable, "host:port of a Redis server, e.g. 127.0.0.1:6379");
+    public static string Redis =>
+        Variable(RedisVariable) ?? ServerContainers.Redis
+        ?? throw Missing(RedisVariable, "host:port of a Redis server, e.g. 127.0.0.1:6379", "or start Docker (no engine answers now) and the tests start a Redis container.");
 
-    /// <summary>The redis-server binary, for tests that start, kill and restart a server of their own.</summary>
-    public static string RedisServerBinary => Required(RedisServerVariable, "the path of redis-server, e.g. /usr/bin/redis-server");
+    /// <summary>
+    /// The redis-server binary, for tests that start, kill and restart a server of their own. No container: these
+    /// tests kill the server by its pid.
+    /// </summary>
+    public static string RedisServerBinary =>
+        Variable(RedisServerVariable)
+        ?? throw Missing(RedisServerVariable, "the path of redis-server, e.g. /usr/bin/redis-server", "a container cannot stand in: these tests kill and restart a redis-server process of their own.");
 
-    private static string Required(string variable, string what) =>
-        Environment.GetEnvironmentVariable(variable) is { Length: > 0 } value
-            ? value
-            : throw new InvalidOperationException(
-                $"{variable} is not set. Run ./scripts/test.sh, which installs and starts the servers, or set {variable} to {what}.");
+    private static string? Variable(string name) => Environment.GetEnvironmentVariable(name) is { Length: > 0 } value ? value : null;
+
+    private static InvalidOperationException Missing(string variable, string what, string otherwise) => new(
+        $"{variable} is not set. Run ./scripts/test.sh, which installs and starts the servers and sets the variables, " +
+        $"or set {variable} to {what}; {otherwise}");
 }
