@@ -6,7 +6,7 @@ namespace McpSessions.EF.ModelContextProtocol.TokenCache;
 //
 // Why two instances whose tokens expire at the same time cause exactly one refresh:
 //
-// 1. The SDK (ClientOAuthProvider, 2.3.1) refreshes only right after this cache handed it tokens that it judges
+// 1. The SDK (ClientOAuthProvider, 2.4.0) refreshes only right after this cache handed it tokens that it judges
 //    expired, on the same flow: the silent path reads the cache again under its own lock just before refreshing, and
 //    the 401 path reads it in GetAccessTokenAsync before it refreshes. ToContainer makes the SDK's judgment of expiry
 //    the cache's own, so every refresh is preceded by a GetTokensAsync here that saw expired tokens.

@@ -71,7 +71,7 @@ internal sealed partial class SessionTokenCache : ITokenCache
         {
             var current = await _store.GetAsync(Identity, SessionId, cancellationToken).ConfigureAwait(false)
                 ?? throw new SessionNotFoundException(Identity, SessionId);
-            var stored = StoredTokens.FromContainer(tokens, ToLibraryTime(tokens.ObtainedAt), current);
+            var stored = StoredTokens.FromContainer(tokens, ToLibraryTime(tokens.ObtainedAt));
             var client = StoredTokens.ClientFromContainer(tokens, current.ClientInformation);
             await _store.UpdateAsync(
                 Identity,

@@ -54,31 +54,21 @@ internal static class StoredTokens
     }
 
     /// <summary>
-    /// The tokens of <paramref name="container"/> as stored. A refresh response may leave out <c>refresh_token</c>,
-    /// which means the old one stays valid (RFC 6749 §6): it is kept when the tokens come from the same client.
+    /// The tokens of <paramref name="container"/> as stored, exactly as the SDK hands them over. A refresh response
+    /// that leaves out <c>refresh_token</c> (the old one stays valid, RFC 6749 §6) needs nothing here: since 2.4.0 the
+    /// SDK puts the refresh token it used into the container, and only there can a refresh be told from a new grant.
     /// </summary>
-    public static OAuthTokens FromContainer(TokenContainer container, DateTimeOffset obtainedAt, McpSession current)
-    {
-        var refreshToken = container.RefreshToken;
-        if (string.IsNullOrEmpty(refreshToken)
-            && current.Tokens?.RefreshToken is { Length: > 0 } previous
-            && string.Equals(current.ClientInformation?.ClientId, container.ClientId, StringComparison.Ordinal)
-            && string.Equals(AuthorizationServer(current.ClientInformation), container.AuthorizationServer, StringComparison.Ordinal))
-        {
-            refreshToken = previous;
-        }
-
-        return WithObtainedAt(
+    public static OAuthTokens FromContainer(TokenContainer container, DateTimeOffset obtainedAt) =>
+        WithObtainedAt(
             new OAuthTokens
             {
                 AccessToken = container.AccessToken,
                 TokenType = container.TokenType,
                 ExpiresIn = container.ExpiresIn,
-                RefreshToken = refreshToken,
+                RefreshToken = container.RefreshToken,
                 Scope = container.Scope,
             },
             obtainedAt);
-    }
 
     /// <summary>
     /// The client registration of <paramref name="container"/>, on top of what is stored when it is the same client

@@ -20,22 +20,23 @@ namespace McpSessions.EF.Tests.ModelContextProtocol;
 /// A local OAuth-protected MCP server on 127.0.0.1, authorization server and resource server in one: protected-resource
 /// metadata (RFC 9728), authorization-server metadata (RFC 8414), dynamic client registration (RFC 7591), an authorize
 /// endpoint that approves at once, a token endpoint (authorization code with PKCE S256; refresh tokens that rotate and
-/// work once), and an MCP endpoint with one tool, <c>echo</c>, that requires a valid bearer token. Access tokens live
-/// <see cref="AccessTokenLifetime"/> on <see cref="Clock"/>, which the tests move. Every grant is counted.
+/// work once; every grant bound to the <c>resource</c> it was made for, RFC 8707), and the SDK's own Streamable HTTP
+/// server (<c>ModelContextProtocol.AspNetCore</c>'s <c>MapMcp</c>, stateless) with one tool, <c>echo</c>, behind a
+/// bearer token check. Access tokens live <see cref="AccessTokenLifetime"/> on <see cref="Clock"/>, which the tests
+/// move. Every grant is counted.
 /// </summary>
 public sealed class OAuthProtectedMcpServer : IAsyncDisposable
 {
-    private readonly WebApplication _app;
+    private WebApplication _app = null!;
     private readonly ConcurrentDictionary<string, Client> _clients = new();
     private readonly ConcurrentDictionary<string, PendingCode> _codes = new();
     private readonly ConcurrentDictionary<string, DateTimeOffset> _accessTokens = new();
-    private readonly ConcurrentDictionary<string, string> _refreshTokens = new();
+    private readonly ConcurrentDictionary<string, Grant> _refreshTokens = new();
     private readonly ConcurrentBag<string> _secrets = [];
     private int _registrations, _authorizations, _codeGrants, _refreshGrants, _refusedRefreshGrants, _toolCalls;
 
-    private OAuthProtectedMcpServer(WebApplication app, TimeProvider clock, TimeSpan accessTokenLifetime)
+    private OAuthProtectedMcpServer(TimeProvider clock, TimeSpan accessTokenLifetime)
     {
-        _app = app;
         Clock = clock;
         AccessTokenLifetime = accessTokenLifetime;
     }
@@ -48,6 +49,15 @@ public sealed class OAuthProtectedMcpServer : IAsyncDisposable
     public string Issuer { get; private set; } = "";
 
     public Uri McpUrl { get; private set; } = null!;
+
+    /// <summary>
+    /// The resource identifier the protected-resource metadata names, <see cref="McpUrl"/> unless a test sets another
+    /// (RFC 9728 lets it differ from the endpoint, a trailing slash included); grants are bound to it exactly.
+    /// </summary>
+    public string Resource { get; set; } = "";
+
+    /// <summary>Whether a refresh issues a new refresh token (the default) or leaves it out and keeps the old one usable.</summary>
+    public bool RotatesRefreshTokens { get; set; } = true;
 
     public int Registrations => Volatile.Read(ref _registrations);
 
@@ -69,16 +79,30 @@ public sealed class OAuthProtectedMcpServer : IAsyncDisposable
 
     public static async Task<OAuthProtectedMcpServer> StartAsync(TimeProvider clock, TimeSpan accessTokenLifetime)
     {
+        var server = new OAuthProtectedMcpServer(clock, accessTokenLifetime);
         var builder = WebApplication.CreateSlimBuilder();
         builder.WebHost.UseUrls("http://127.0.0.1:0");
         builder.Logging.ClearProviders();
-        var app = builder.Build();
-        var server = new OAuthProtectedMcpServer(app, clock, accessTokenLifetime);
-        server.Map(app);
-        await app.StartAsync();
-        var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.Single();
+        builder.Services
+            .AddMcpServer(o => o.ServerInfo = new Implementation { Name = "oauth-test-server", Version = "1.0.0" })
+            .WithHttpTransport(o => o.Stateless = true)
+            .WithTools(
+            [
+                McpServerTool.Create(
+                    (string text) =>
+                    {
+                        Interlocked.Increment(ref server._toolCalls);
+                        return "echo: " + text;
+                    },
+                    new McpServerToolCreateOptions { Name = "echo", Description = "Echoes the text back." }),
+            ]);
+        server._app = builder.Build();
+        server.Map(server._app);
+        await server._app.StartAsync();
+        var address = server._app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.Single();
         server.Issuer = new Uri(address).GetLeftPart(UriPartial.Authority);
         server.McpUrl = new Uri(server.Issuer + "/mcp");
+        server.Resource = server.McpUrl.ToString();
         return server;
     }
 
@@ -92,6 +116,7 @@ public sealed class OAuthProtectedMcpServer : IAsyncDisposable
             ["refresh_token"] = refreshToken,
             ["client_id"] = clientId,
             ["client_secret"] = clientSecret,
+            ["resource"] = Resource,
         }));
     }
 
@@ -105,7 +130,7 @@ public sealed class OAuthProtectedMcpServer : IAsyncDisposable
     {
         app.MapGet("/.well-known/oauth-protected-resource", () => Results.Json(new JsonObject
         {
-            ["resource"] = McpUrl.ToString(),
+            ["resource"] = Resource,
             ["authorization_servers"] = new JsonArray(Issuer),
             ["scopes_supported"] = new JsonArray("mcp:tools"),
             ["bearer_methods_supported"] = new JsonArray("header"),
@@ -138,21 +163,7 @@ public sealed class OAuthProtectedMcpServer : IAsyncDisposable
 
             await next(context);
         });
-        app.MapStatelessMcp("/mcp", () => new McpServerOptions
-        {
-            ServerInfo = new Implementation { Name = "oauth-test-server", Version = "1.0.0" },
-            ToolCollection =
-            [
-                McpServerTool.Create(
-                    (string text) =>
-                    {
-                        Interlocked.Increment(ref _toolCalls);
-                        return "echo: " + text;
-                    },
-                    new McpServerToolCreateOptions { Name = "echo", Description = "Echoes the text back." }),
-            ],
-        });
-        app.MapMethods("/mcp", ["GET", "DELETE"], () => Results.StatusCode(StatusCodes.Status405MethodNotAllowed));
+        app.MapMcp("/mcp");
     }
 
     private bool Authorized(HttpContext context)
@@ -210,7 +221,7 @@ public sealed class OAuthProtectedMcpServer : IAsyncDisposable
 
         Interlocked.Increment(ref _authorizations);
         var code = Issue();
-        _codes[code] = new PendingCode(client.Id, q["redirect_uri"].ToString(), q["code_challenge"].ToString());
+        _codes[code] = new PendingCode(client.Id, q["redirect_uri"].ToString(), q["code_challenge"].ToString(), q["resource"].ToString());
         var separator = q["redirect_uri"].ToString().Contains('?', StringComparison.Ordinal) ? "&" : "?";
         return Results.Redirect(
             $"{q["redirect_uri"]}{separator}code={Uri.EscapeDataString(code)}&state={Uri.EscapeDataString(q["state"].ToString())}&iss={Uri.EscapeDataString(Issuer)}");
@@ -233,39 +244,65 @@ public sealed class OAuthProtectedMcpServer : IAsyncDisposable
                     return Results.Json(new JsonObject { ["error"] = "invalid_grant" }, statusCode: 400);
                 }
 
+                // RFC 8707 §2.2: the token request names the resource the authorization request did, exactly.
+                if (form["resource"] != pending.Resource || pending.Resource != Resource)
+                {
+                    return Results.Json(new JsonObject { ["error"] = "invalid_target" }, statusCode: 400);
+                }
+
                 Interlocked.Increment(ref _codeGrants);
-                return IssueTokens(client);
+                return IssueTokens(new Grant(client.Id, pending.Resource), previousRefreshToken: null);
 
             case "refresh_token":
-                // One use only: TryRemove is atomic, so of two requests with one refresh token one wins.
-                if (!_refreshTokens.TryRemove(form["refresh_token"].ToString(), out var owner) || owner != client.Id)
+                var refreshToken = form["refresh_token"].ToString();
+                if (!_refreshTokens.TryGetValue(refreshToken, out var grant) || grant.ClientId != client.Id)
+                {
+                    Interlocked.Increment(ref _refusedRefreshGrants);
+                    return Results.Json(new JsonObject { ["error"] = "invalid_grant" }, statusCode: 400);
+                }
+
+                // A refresh stays within the resource of its grant (RFC 8707 §2.2), named exactly as it was granted.
+                if (form["resource"] != grant.Resource)
+                {
+                    Interlocked.Increment(ref _refusedRefreshGrants);
+                    return Results.Json(new JsonObject { ["error"] = "invalid_target" }, statusCode: 400);
+                }
+
+                // One use only when rotating: TryRemove is atomic, so of two requests with one refresh token one wins.
+                if (RotatesRefreshTokens && !_refreshTokens.TryRemove(refreshToken, out _))
                 {
                     Interlocked.Increment(ref _refusedRefreshGrants);
                     return Results.Json(new JsonObject { ["error"] = "invalid_grant" }, statusCode: 400);
                 }
 
                 Interlocked.Increment(ref _refreshGrants);
-                return IssueTokens(client);
+                return IssueTokens(grant, RotatesRefreshTokens ? null : refreshToken);
 
             default:
                 return Results.Json(new JsonObject { ["error"] = "unsupported_grant_type" }, statusCode: 400);
         }
     }
 
-    private IResult IssueTokens(Client client)
+    /// <summary>New tokens for <paramref name="grant"/>; a new refresh token unless <paramref name="previousRefreshToken"/> stays valid.</summary>
+    private IResult IssueTokens(Grant grant, string? previousRefreshToken)
     {
         var access = Issue();
-        var refresh = Issue();
         _accessTokens[access] = Clock.GetUtcNow() + AccessTokenLifetime;
-        _refreshTokens[refresh] = client.Id;
-        return Results.Json(new JsonObject
+        var response = new JsonObject
         {
             ["access_token"] = access,
             ["token_type"] = "Bearer",
             ["expires_in"] = (int)AccessTokenLifetime.TotalSeconds,
-            ["refresh_token"] = refresh,
             ["scope"] = "mcp:tools offline_access",
-        });
+        };
+        if (previousRefreshToken is null)
+        {
+            var refresh = Issue();
+            _refreshTokens[refresh] = grant;
+            response["refresh_token"] = refresh;
+        }
+
+        return Results.Json(response);
     }
 
     private string Issue()
@@ -286,5 +323,7 @@ public sealed class OAuthProtectedMcpServer : IAsyncDisposable
 
     private sealed record Client(string Id, string Secret, List<string> RedirectUris);
 
-    private sealed record PendingCode(string ClientId, string RedirectUri, string Challenge);
+    private sealed record PendingCode(string ClientId, string RedirectUri, string Challenge, string Resource);
+
+    private sealed record Grant(string ClientId, string Resource);
 }

@@ -1,5 +1,8 @@
 using System.Net;
+using McpSessions.EF.ModelContextProtocol;
 using McpSessions.EF.ModelContextProtocol.TokenCache;
+using Microsoft.AspNetCore.WebUtilities;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace McpSessions.EF.Tests.Specification;
 
@@ -61,6 +64,48 @@ public abstract partial class McpSdkBridgeSpecification<TFixture>
         using var replay = await Server.RefreshAsync(registration.ClientId!, registration.ClientSecret!, before.RefreshToken!);
         Assert.Equal(HttpStatusCode.BadRequest, replay.StatusCode);
         Assert.Contains("invalid_grant", await replay.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task A_refresh_response_without_a_refresh_token_keeps_the_stored_one()
+    {
+        var (_, session, client) = await ConnectFirstTimeAsync();
+        var before = (await StoredAsync(session)).Tokens!;
+        Server.RotatesRefreshTokens = false;
+
+        Clock.Advance(AccessTokenLifetime + TimeSpan.FromSeconds(1));
+        Assert.Equal("echo: later", await EchoAsync(client, "later"));
+
+        var after = (await StoredAsync(session)).Tokens!;
+        Assert.NotEqual(before.AccessToken, after.AccessToken);
+        Assert.Equal(before.RefreshToken, after.RefreshToken);
+
+        // The kept refresh token is the one that works next time, on a restarted instance too.
+        Clock.Advance(AccessTokenLifetime + TimeSpan.FromSeconds(1));
+        Assert.Equal("echo: restarted", await EchoAsync(await ConnectAsync(NewInstance(), session), "restarted"));
+        Assert.Equal((2, 0, 1), (Server.RefreshTokenGrants, Server.RefusedRefreshTokenGrants, Server.Authorizations));
+        Assert.Equal(before.RefreshToken, (await StoredAsync(session)).Tokens!.RefreshToken);
+    }
+
+    [Fact]
+    public async Task Refreshes_ask_for_the_resource_the_metadata_names_even_where_it_is_not_the_endpoint_url()
+    {
+        // RFC 9728 lets the resource differ from the endpoint; here only by a trailing slash, which is kept. The server
+        // refuses a grant for any other spelling, so the code grant (the SDK's and the redirect flow's) and both
+        // refresh paths (the silent one on expiry, and the one after a 401 on a restarted instance) must all name it.
+        Server.Resource = Server.McpUrl + "/";
+        var (_, session, client) = await ConnectFirstTimeAsync();
+
+        Clock.Advance(AccessTokenLifetime + TimeSpan.FromSeconds(1));
+        Assert.Equal("echo: silent", await EchoAsync(client, "silent"));
+        Clock.Advance(AccessTokenLifetime + TimeSpan.FromSeconds(1));
+        Assert.Equal("echo: challenged", await EchoAsync(await ConnectAsync(NewInstance(), session), "challenged"));
+
+        var redirected = await CreateSessionAsync(NewInstance());
+        var start = await NewInstance().GetRequiredService<IMcpSessionAuthorization>().BeginAuthorizationAsync(redirected.Identity, redirected.SessionId);
+        Assert.Equal(Server.Resource, QueryHelpers.ParseQuery(start.AuthorizationUrl.Query)["resource"]);
+
+        Assert.Equal((2, 0, 1), (Server.RefreshTokenGrants, Server.RefusedRefreshTokenGrants, Server.Authorizations));
     }
 
     [Fact]

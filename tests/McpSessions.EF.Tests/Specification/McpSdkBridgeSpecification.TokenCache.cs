@@ -48,23 +48,6 @@ public abstract partial class McpSdkBridgeSpecification<TFixture>
     }
 
     [Fact]
-    public async Task A_refresh_response_without_a_refresh_token_keeps_the_stored_one()
-    {
-        var instance = NewInstance();
-        var session = await CreateSessionAsync(instance);
-        var cache = Cache(instance, session);
-        await cache.StoreTokensAsync(Container("https://as.example", TimeProvider.System.GetUtcNow()), default);
-
-        var refreshed = Container("https://as.example", TimeProvider.System.GetUtcNow());
-        refreshed.AccessToken = "access-2";
-        refreshed.RefreshToken = null;
-        await cache.StoreTokensAsync(refreshed, default);
-
-        var stored = (await StoredAsync(session)).Tokens!;
-        Assert.Equal(("access-2", "refresh-1"), (stored.AccessToken, stored.RefreshToken));
-    }
-
-    [Fact]
     public async Task A_refresh_that_never_stores_releases_the_lock_after_the_hold_timeout()
     {
         var refresher = NewInstance(o => o.RefreshHoldTimeout = TimeSpan.FromMilliseconds(300));
