@@ -42,6 +42,17 @@ for provider in Postgres Sqlite; do
     --project "Migrations/McpSessions.EF.Migrations.$provider"
 done
 
+# The Node peer the interop tests run (@mcp-ts/sdk), exactly as tests/node/package-lock.json pins it. No package in
+# that lockfile has an install script: --ignore-scripts skips nothing today and keeps a lockfile update from running code.
+missing=""
+for tool in node npm; do command -v "$tool" >/dev/null || missing+=" $tool"; done
+if [ -n "$missing" ]; then
+  echo "missing:$missing. The interop tests run @mcp-ts/sdk under Node.js; install it (Debian: apt-get install nodejs npm)." >&2
+  exit 1
+fi
+(cd tests/node && npm ci --no-audit --no-fund --no-update-notifier --ignore-scripts --loglevel=error)
+export MCPSESSIONS_TEST_NODE_PROJECT="$root/tests/node"
+
 servers_start
 
 # Every test project in the solution; one TRX file each, counted below.

@@ -17,11 +17,10 @@ public abstract class CliSpecification : IDisposable
 {
     private readonly DirectoryInfo _root = Directory.CreateTempSubdirectory("mcpsessions-cli-");
 
-    protected CliSpecification(SessionStoreFixture fixture, SessionStoreFixture other, McpTsSdk sdk)
+    protected CliSpecification(SessionStoreFixture fixture, SessionStoreFixture other)
     {
         This = fixture;
         Other = other;
-        Sdk = sdk;
         Work = _root.CreateSubdirectory("work").FullName;
         Home = _root.CreateSubdirectory("home").FullName;
     }
@@ -29,8 +28,6 @@ public abstract class CliSpecification : IDisposable
     protected SessionStoreFixture This { get; }
 
     protected SessionStoreFixture Other { get; }
-
-    protected McpTsSdk Sdk { get; }
 
     /// <summary>The current directory of every run.</summary>
     protected string Work { get; }
@@ -241,7 +238,7 @@ public abstract class CliSpecification : IDisposable
     {
         var env = await MigratedDatabaseAsync();
         var file = Path.Combine(Work, "node", "sessions.json");
-        var written = await Sdk.WriteSessionsJsonAsync(file, """
+        var written = await McpTsSdk.WriteSessionsJsonAsync(file, """
             const now = Date.now();
             const a = await storage.generateSessionId(), b = await storage.generateSessionId(), c = await storage.generateSessionId();
             await storage.createSession({ sessionId: a, identity: 'alice', serverId: 'gh', serverName: 'GitHub', serverUrl: 'https://gh.example.com/mcp',

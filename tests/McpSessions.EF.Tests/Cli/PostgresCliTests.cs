@@ -4,5 +4,5 @@ namespace McpSessions.EF.Tests.Cli;
 
 /// <summary>The CLI specification on fresh PostgreSQL databases; the round trip goes to SQLite.</summary>
 [Collection(CliCollection.Name)]
-public sealed class PostgresCliTests(PostgresFixture postgres, SqliteFixture sqlite, McpTsSdk sdk)
-    : CliSpecification(postgres, sqlite, sdk), IClassFixture<PostgresFixture>, IClassFixture<SqliteFixture>;
+public sealed class PostgresCliTests(PostgresFixture postgres, SqliteFixture sqlite)
+    : CliSpecification(postgres, sqlite), IClassFixture<PostgresFixture>, IClassFixture<SqliteFixture>;

@@ -4,5 +4,5 @@ namespace McpSessions.EF.Tests.Cli;
 
 /// <summary>The CLI specification on SQLite files; the round trip goes to PostgreSQL.</summary>
 [Collection(CliCollection.Name)]
-public sealed class SqliteCliTests(SqliteFixture sqlite, PostgresFixture postgres, McpTsSdk sdk)
-    : CliSpecification(sqlite, postgres, sdk), IClassFixture<SqliteFixture>, IClassFixture<PostgresFixture>;
+public sealed class SqliteCliTests(SqliteFixture sqlite, PostgresFixture postgres)
+    : CliSpecification(sqlite, postgres), IClassFixture<SqliteFixture>, IClassFixture<PostgresFixture>;

@@ -1,28 +1,42 @@
 namespace McpSessions.EF.Tests.Infrastructure;
 
 /// <summary>
-/// The npm package @mcp-ts/sdk, fetched with <c>npm pack</c> at test time (once per test run) and unpacked in a
-/// temporary directory: its SQL is read from there, never copied into this repository.
+/// The npm package @mcp-ts/sdk exactly as tests/node/package-lock.json pins it, installed with <c>npm ci</c> once per
+/// test run: scripts/test.sh installs it and names the directory in <see cref="ProjectVariable"/>; a plain
+/// <c>dotnet test</c> without that variable runs the same <c>npm ci</c> here on first use. Its code and SQL are used
+/// from there, never copied into this repository.
 /// </summary>
 public static class McpTsPackage
 {
-    private static readonly Lazy<Task<string>> Unpacked = new(UnpackAsync);
+    /// <summary>The directory of an installed copy of tests/node (its package.json beside its node_modules).</summary>
+    public const string ProjectVariable = "MCPSESSIONS_TEST_NODE_PROJECT";
 
-    /// <summary>The unpacked package directory (the tarball's <c>package/</c>).</summary>
-    public static Task<string> DirectoryAsync() => Unpacked.Value;
+    private static readonly Lazy<Task<string>> Installed = new(InstallAsync);
 
-    /// <summary>The text of <c>supabase/migrations/20260330195700_install_mcp_sessions.sql</c>.</summary>
-    public static async Task<string> InstallMigrationAsync() =>
-        await File.ReadAllTextAsync(Path.Combine(await DirectoryAsync(), "supabase", "migrations", "20260330195700_install_mcp_sessions.sql"));
+    /// <summary>The Node project whose node_modules holds the package; node runs there to <c>require</c> it.</summary>
+    public static Task<string> ProjectDirectoryAsync() => Installed.Value;
 
-    private static async Task<string> UnpackAsync()
+    /// <summary>The text of the package's <c>supabase/migrations/20260330195700_install_mcp_sessions.sql</c>.</summary>
+    public static async Task<string> InstallMigrationAsync() => await File.ReadAllTextAsync(Path.Combine(
+        await ProjectDirectoryAsync(), "node_modules", "@mcp-ts", "sdk", "supabase", "migrations", "20260330195700_install_mcp_sessions.sql"));
+
+    private static async Task<string> InstallAsync()
     {
-        var directory = Directory.CreateTempSubdirectory("mcpts-package-").FullName;
-        var pack = await ProcessRunner.RunAsync("npm", ["pack", "@mcp-ts/sdk", "--pack-destination", directory, "--silent"], directory, timeout: TimeSpan.FromMinutes(3));
-        Assert.True(pack.ExitCode == 0, "npm pack @mcp-ts/sdk failed: " + pack);
-        var tarball = Directory.GetFiles(directory, "*.tgz").Single();
-        var untar = await ProcessRunner.RunAsync("tar", ["xzf", tarball, "-C", directory], directory);
-        Assert.True(untar.ExitCode == 0, untar.ToString());
-        return Path.Combine(directory, "package");
+        var project = Environment.GetEnvironmentVariable(ProjectVariable);
+        if (string.IsNullOrEmpty(project))
+        {
+            project = RepositoryPaths.Combine("tests", "node");
+            var ci = await ProcessRunner.RunAsync(
+                "npm",
+                ["ci", "--no-audit", "--no-fund", "--no-update-notifier", "--ignore-scripts", "--loglevel=error"],
+                project,
+                timeout: TimeSpan.FromMinutes(5));
+            Assert.True(ci.ExitCode == 0, $"`npm ci` in {project} failed; it needs node and npm (Debian: nodejs npm) and the npm registry or a warm npm cache. {ci}");
+        }
+
+        Assert.True(
+            File.Exists(Path.Combine(project, "node_modules", "@mcp-ts", "sdk", "package.json")),
+            $"{project} has no node_modules/@mcp-ts/sdk: run `npm ci` there, or unset {ProjectVariable} to let the tests do it.");
+        return project;
     }
 }

@@ -1,9 +1,17 @@
 namespace McpSessions.EF.Tests.Infrastructure;
 
 /// <summary>
-/// @mcp-ts/sdk's enc:1 code (src/server/storage/crypto.ts), run by the real <c>node</c> at test time, so there are
-/// no stored vectors that could drift from it.
+/// @mcp-ts/sdk's enc:1 code, run by the real <c>node</c> at test time, so there are no stored vectors that could drift
+/// from it.
 /// </summary>
+/// <remarks>
+/// A transcription of <c>encryptObject</c> and <c>decryptObject</c> in the package's
+/// <c>src/server/storage/crypto.ts</c> (tests/node/node_modules/@mcp-ts/sdk), with the key handed over as 64 hex
+/// digits, the form its <c>getKey</c> reads as raw bytes. The package does not export the two: its exports map opens
+/// only the bundles' public surface (<c>.</c>, <c>./server</c>, <c>./client</c>, <c>./shared</c>, the adapters), the
+/// functions are module-private inside dist/index.js and dist/server/index.js, and only its Supabase backend calls
+/// them, which needs a live Supabase REST endpoint. Call them here instead once a release exports them.
+/// </remarks>
 public static class NodeCrypto
 {
     private const string Encrypt = """
