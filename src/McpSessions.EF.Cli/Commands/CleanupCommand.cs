@@ -12,6 +12,8 @@ internal sealed class CleanupCommand(IAnsiConsole console) : StoreCommand(
     console,
     "mcp-sessions cleanup")
 {
+    protected override bool UsesKey => false;
+
     protected override async Task<int> RunAsync(ParseResult parseResult, CliStore store, CancellationToken cancellationToken)
     {
         var due = await store.Admin.CountNotLiveAsync(cancellationToken);

@@ -26,6 +26,8 @@ internal sealed class ListCommand : StoreCommand
         Add(_json);
     }
 
+    protected override bool UsesKey => false;
+
     protected override async Task<int> RunAsync(ParseResult parseResult, CliStore store, CancellationToken cancellationToken)
     {
         var identity = parseResult.GetValue(_identity);

@@ -10,9 +10,11 @@ internal sealed class MigrateCommand(IAnsiConsole console) : StoreCommand(
     "Apply the pending migrations for the configured provider (creating a SQLite file that does not exist yet) and print what was applied.",
     console,
     "MCP_TS_STORAGE_TYPE=postgres DATABASE_URL=postgres://app:secret@db:5432/app mcp-sessions migrate",
-    "mcp-sessions migrate --provider sqlite --connection sessions.db")
+    "mcp-sessions migrate --provider sqlite --connection mcp-sessions.db")
 {
     protected override bool CreatesDatabase => true;
+
+    protected override bool UsesKey => false;
 
     protected override async Task<int> RunAsync(ParseResult parseResult, CliStore store, CancellationToken cancellationToken)
     {

@@ -32,6 +32,8 @@ internal sealed class StatsCommand : StoreCommand
         Add(_json);
     }
 
+    protected override bool UsesKey => false;
+
     protected override async Task<int> RunAsync(ParseResult parseResult, CliStore store, CancellationToken cancellationToken)
     {
         var stats = await store.Admin.GetStatisticsAsync(parseResult.GetValue(_top), cancellationToken);

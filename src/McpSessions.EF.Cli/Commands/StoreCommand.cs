@@ -21,7 +21,7 @@ internal abstract class StoreCommand : Command
         _connection.AddTo(this);
         SetAction(async (parseResult, cancellationToken) =>
         {
-            await using var store = CliStore.Open(parseResult, _connection, CreatesDatabase);
+            await using var store = await CliStore.OpenAsync(parseResult, _connection, CreatesDatabase, UsesKey);
             return await store.RunAsync(() => RunAsync(parseResult, store, cancellationToken));
         });
     }
@@ -31,6 +31,9 @@ internal abstract class StoreCommand : Command
 
     /// <summary>Whether a SQLite file that does not exist may be created; every other command wants an existing database.</summary>
     protected virtual bool CreatesDatabase => false;
+
+    /// <summary>Whether the command reads or writes a secret, and so needs the encryption key; the others run without one.</summary>
+    protected virtual bool UsesKey => true;
 
     protected abstract Task<int> RunAsync(ParseResult parseResult, CliStore store, CancellationToken cancellationToken);
 

@@ -39,7 +39,12 @@ internal sealed class CliStore : IAsyncDisposable
     /// <param name="parseResult">The command line, for the connection flags.</param>
     /// <param name="flags">The connection flags of the command.</param>
     /// <param name="createDatabase">Whether a SQLite file that does not exist may be created (only <c>migrate</c>).</param>
-    public static CliStore Open(ParseResult parseResult, ConnectionOptions flags, bool createDatabase)
+    /// <param name="usesKey">
+    /// Whether the command reads or writes a secret. One that does not (<c>list</c>, <c>stats</c>, <c>cleanup</c>,
+    /// <c>migrate</c>) runs without a key: its store has no key, so a secret it touched by mistake would fail to decrypt
+    /// rather than show, and it writes none. A key that is configured is still checked.
+    /// </param>
+    public static async Task<CliStore> OpenAsync(ParseResult parseResult, ConnectionOptions flags, bool createDatabase, bool usesKey)
     {
         var configuration = CliConfiguration.Build(parseResult, flags);
         var services = new ServiceCollection();
@@ -51,29 +56,40 @@ internal sealed class CliStore : IAsyncDisposable
             // wrong SQLite file must not add tables to it. McpSessions:AutoMigrate, when set, still wins.
             o.AutoMigrate ??= false;
             o.CreateMissingDatabase = createDatabase;
+            if (!usesKey)
+            {
+                o.Encryption.AllowPlaintext = true;
+            }
         });
         var provider = services.BuildServiceProvider(new ServiceProviderOptions { ValidateOnBuild = true, ValidateScopes = true });
         try
         {
             var options = provider.GetRequiredService<IOptions<McpSessionsOptions>>().Value;
             var database = Configured(() => provider.GetRequiredService<SessionsDatabase>(), "McpSessions:ConnectionString (DATABASE_URL, --connection) is not valid");
+            if (!createDatabase && database.IsMissing)
+            {
+                throw new CliException(
+                    CliErrors.Configuration,
+                    $"no database at {database.FilePath}. Point --connection or {SeedEnvironmentConfiguration.SqlitePath} at your SQLite file, or create one there with `mcp-sessions migrate`.");
+            }
+
             return new CliStore(provider, options, database);
         }
         catch (OptionsValidationException e)
         {
-            provider.Dispose();
+            await provider.DisposeAsync();
             var hint = e.Failures.Any(f => f.Contains(SessionKeyRingFactory.KeySetting, StringComparison.Ordinal)) ? " The CLI also takes the key as --key." : "";
             throw new CliException(CliErrors.Configuration, $"configuration: {string.Join(" ", e.Failures)}{hint}", e);
         }
         catch (InvalidOperationException e) when (e is not EncryptionConfigurationException)
         {
             // The configuration binder: a value that does not convert (McpSessions__Provider=redis, a TTL that is not a time span).
-            provider.Dispose();
+            await provider.DisposeAsync();
             throw new CliException(CliErrors.Configuration, $"configuration: {CliErrors.DescribeWithCause(e)}", e);
         }
         catch
         {
-            provider.Dispose();
+            await provider.DisposeAsync();
             throw;
         }
     }
@@ -90,8 +106,7 @@ internal sealed class CliStore : IAsyncDisposable
         }
         catch (Exception e) when (e is not CliException && _database.Provider.IsConnectionFailure(e))
         {
-            var hint = _database.IsMissing ? " It does not exist: `mcp-sessions migrate` creates it." : "";
-            throw new CliException(CliErrors.Configuration, $"cannot open the {Database}: {CliErrors.DescribeWithCause(e)}{hint}", e);
+            throw new CliException(CliErrors.Configuration, $"cannot open the {Database}: {CliErrors.DescribeWithCause(e)}", e);
         }
     }
 

@@ -16,6 +16,9 @@ namespace McpSessions.EF.Cli.Interop;
 /// <c>userId</c> (only when it differs from <c>identity</c>), and <c>updatedAt</c> and <c>expiresAt</c> (milliseconds
 /// since the epoch), so a move between databases keeps each session's state: a dormant or expired session stays so.
 /// A file without them (one from @mcp-ts/sdk) is imported as written now. Absent and <c>null</c> members read alike.
+/// <c>transportType</c> is required, as in the peer's <c>SessionData</c> type: the peer always writes it
+/// (<c>streamable_http</c> when it has not negotiated one) and drops a stored session without it as invalid
+/// (<c>MCPClient.getMcpServerConfig</c>), so an element without it is rejected rather than given this library's default.
 /// </remarks>
 internal static class SessionDataJson
 {

@@ -17,7 +17,10 @@ public sealed class McpSessionsOptions
     /// </summary>
     public string? ConnectionString { get; set; }
 
-    /// <summary>The SQLite file when no <see cref="ConnectionString"/> is given. Default <c>mcp-sessions.db</c> in the current directory.</summary>
+    /// <summary>
+    /// The SQLite file when no <see cref="ConnectionString"/> is given (also <c>MCP_TS_STORAGE_SQLITE_PATH</c>). Default
+    /// <c>mcp-sessions.db</c> in the current directory, the same file the <c>mcp-sessions</c> CLI and <c>dotnet ef</c> use.
+    /// </summary>
     public string SqlitePath { get; set; } = "mcp-sessions.db";
 
     /// <summary>

@@ -37,8 +37,11 @@ public sealed class McpSession
     /// <summary>The absolute URL the OAuth authorization server redirects back to.</summary>
     public string CallbackUrl { get; set; } = "";
 
-    /// <summary>The transport used to reach the server.</summary>
-    public McpTransportType TransportType { get; set; }
+    /// <summary>
+    /// The transport used to reach the server. Default <see cref="McpTransportType.StreamableHttp"/>, MCP's current
+    /// transport; set <see cref="McpTransportType.Sse"/> only for a server that still speaks the legacy one.
+    /// </summary>
+    public McpTransportType TransportType { get; set; } = McpTransportType.StreamableHttp;
 
     /// <summary>When the session was created (UTC). Defaults to the store's clock on create.</summary>
     public DateTimeOffset CreatedAt { get; set; }

@@ -15,8 +15,11 @@ internal abstract class SessionsDatabase : IAsyncDisposable
     /// <summary>A description for messages, with no password.</summary>
     public abstract string Description { get; }
 
+    /// <summary>The full path of a database that is a file (SQLite); <see langword="null"/> for a server or in memory.</summary>
+    public virtual string? FilePath => null;
+
     /// <summary>Whether the database is known not to exist (a SQLite file that is not there). False when it cannot tell.</summary>
-    public virtual bool IsMissing => false;
+    public bool IsMissing => FilePath is { } path && !File.Exists(path);
 
     /// <summary>Points <paramref name="builder"/> at this database, with the migrations assembly and history table.</summary>
     public abstract void Configure(DbContextOptionsBuilder builder);

@@ -29,15 +29,23 @@ internal sealed class SqliteSessionsDatabase : SessionsDatabase
 
     public override SessionsProvider Provider => SessionsProvider.Sqlite;
 
-    public override string Description => _keepAlive is null
-        ? $"SQLite file '{Path.GetFullPath(new SqliteConnectionStringBuilder(_connectionString).DataSource)}'"
-        : "SQLite in-memory database";
+    public override string Description => FilePath is { } path ? $"SQLite file '{path}'" : "SQLite in-memory database";
 
-    public override bool IsMissing => _keepAlive is null && !System.IO.File.Exists(new SqliteConnectionStringBuilder(_connectionString).DataSource);
+    /// <summary>The full path of the database file; <see langword="null"/> in memory.</summary>
+    public override string? FilePath
+    {
+        get
+        {
+            var builder = new SqliteConnectionStringBuilder(_connectionString);
+            return _keepAlive is null && builder.Mode != SqliteOpenMode.Memory && builder.DataSource is not ("" or ":memory:")
+                ? Path.GetFullPath(builder.DataSource)
+                : null;
+        }
+    }
 
     /// <summary>
     /// A SQLite file, from a connection string or else a path. A connection string without <c>=</c> is taken as a
-    /// path, so <c>--connection sessions.db</c> and <c>DATABASE_URL</c>-style settings read naturally. Unless
+    /// path, so <c>--connection mcp-sessions.db</c> and <c>DATABASE_URL</c>-style settings read naturally. Unless
     /// <paramref name="createIfMissing"/>, a file that does not exist is an error instead of a new empty database.
     /// </summary>
     public static SqliteSessionsDatabase File(string? connectionString, string path, bool createIfMissing = true, SqliteSynchronous synchronous = SqliteSynchronous.Normal)

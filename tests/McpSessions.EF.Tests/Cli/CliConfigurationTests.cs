@@ -1,4 +1,5 @@
 using System.Text.Json.Nodes;
+using McpSessions.EF.DependencyInjection;
 using McpSessions.EF.Model;
 using McpSessions.EF.Storage;
 using McpSessions.EF.Tests.Infrastructure;
@@ -77,17 +78,61 @@ public sealed class CliConfigurationTests(SqliteFixture sqlite) : IClassFixture<
         Assert.Single(JsonNode.Parse(result.StandardOutput)!.AsArray());
     }
 
-    [Fact]
-    public async Task Without_a_key_a_store_command_exits_2_saying_how_to_set_one()
+    [Theory]
+    [InlineData("show", "alice", "some-session")]
+    [InlineData("export")]
+    [InlineData("import", "sessions.json")]
+    [InlineData("reencrypt")]
+    public async Task Without_a_key_a_command_that_reads_or_writes_secrets_exits_2_saying_how_to_set_one(params string[] command)
     {
         var path = await DatabaseWithOneSessionOfAsync("alice");
 
-        var result = await CliProcess.RunAsync(Work, Work, new Dictionary<string, string?> { ["MCP_TS_STORAGE_SQLITE_PATH"] = path }, "list");
+        var result = await CliProcess.RunAsync(Work, Work, new Dictionary<string, string?> { ["MCP_TS_STORAGE_SQLITE_PATH"] = path }, command);
 
         Failed(result, 2);
         Assert.Contains("STORAGE_ENCRYPTION_KEY", result.StandardError, StringComparison.Ordinal);
         Assert.Contains("--key", result.StandardError, StringComparison.Ordinal);
         Assert.Contains("mcp-sessions keygen", result.StandardError, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("list")]
+    [InlineData("stats")]
+    [InlineData("cleanup")]
+    [InlineData("show", "alice", "some-session")]
+    [InlineData("export")]
+    [InlineData("import", "sessions.json")]
+    [InlineData("reencrypt")]
+    public async Task A_missing_SQLite_file_is_no_database_at_its_full_path_with_the_settings_that_choose_it_and_is_not_created(params string[] command)
+    {
+        var work = Work;
+        var fullPath = Path.Combine(work, "sesions.db");
+
+        var result = await CliProcess.RunAsync(work, work, new Dictionary<string, string?> { ["MCP_TS_STORAGE_SQLITE_PATH"] = "sesions.db", ["STORAGE_ENCRYPTION_KEY"] = TestKeys.A }, command);
+
+        Failed(result, 2);
+        Assert.Contains($"no database at {fullPath}.", result.StandardError, StringComparison.Ordinal);
+        Assert.Contains("--connection", result.StandardError, StringComparison.Ordinal);
+        Assert.Contains("MCP_TS_STORAGE_SQLITE_PATH", result.StandardError, StringComparison.Ordinal);
+        Assert.DoesNotContain("pending migration", result.StandardError, StringComparison.Ordinal);
+        Assert.False(File.Exists(fullPath));
+    }
+
+    [Fact]
+    public async Task With_nothing_configured_the_tool_uses_mcp_sessions_db_in_the_current_directory_as_the_library_does()
+    {
+        var work = Work;
+
+        var missing = await CliProcess.RunAsync(work, work, arguments: ["list"]);
+        var migrate = await CliProcess.RunAsync(work, work, arguments: ["migrate"]);
+        var list = await CliProcess.RunAsync(work, work, arguments: ["list", "--json"]);
+
+        Failed(missing, 2);
+        Assert.Contains($"no database at {Path.Combine(work, new McpSessionsOptions().SqlitePath)}.", missing.StandardError, StringComparison.Ordinal);
+        Succeeded(migrate);
+        Assert.Equal(["mcp-sessions.db"], Directory.GetFiles(work, "*.db").Select(Path.GetFileName));
+        Succeeded(list);
+        Assert.Empty(JsonNode.Parse(list.StandardOutput)!.AsArray());
     }
 
     [Fact]

@@ -53,6 +53,46 @@ public abstract class CliSpecification : IDisposable
     }
 
     [Fact]
+    public async Task List_stats_cleanup_and_migrate_run_without_a_key_and_show_no_secret_and_leave_the_secrets_readable()
+    {
+        var (env, seeded) = await SeededDatabaseAsync();
+        var keyless = With(env, ("STORAGE_ENCRYPTION_KEY", null));
+        var emptyKeyless = With(Env(This, await This.CreateEmptyDatabaseAsync()), ("STORAGE_ENCRYPTION_KEY", null));
+
+        var table = await Cli(keyless, "list", "--all");
+        var json = await Cli(keyless, "list", "--all", "--json");
+        var stats = await Cli(keyless, "stats", "--json");
+        var cleanup = await Cli(keyless, "cleanup");
+        var left = await Cli(keyless, "list", "--all", "--json");
+        var migrate = await Cli(emptyKeyless, "migrate");
+        var upToDate = await Cli(keyless, "migrate");
+        var withKey = await Cli(env, "show", "alice", seeded.AliceActive, "--json", "--reveal");
+
+        foreach (var result in new[] { table, json, stats, cleanup, left, migrate, upToDate })
+        {
+            Succeeded(result);
+            Assert.DoesNotContain("enc:", result.StandardOutput, StringComparison.Ordinal);
+        }
+
+        Assert.Contains(seeded.BobDormant, table.StandardOutput, StringComparison.Ordinal);
+        Assert.Equal(4, JsonNode.Parse(json.StandardOutput)!.AsArray().Count);
+        Assert.Equal(4, (long)JsonNode.Parse(stats.StandardOutput)!["total"]!);
+        Assert.Contains("Removed 2 session(s)", cleanup.StandardOutput, StringComparison.Ordinal);
+        Assert.Equal(
+            new[] { seeded.AliceActive, seeded.AlicePending }.Order(),
+            JsonNode.Parse(left.StandardOutput)!.AsArray().Select(s => (string)s!["sessionId"]!).Order());
+        Assert.Contains("Applied 1 migration(s)", migrate.StandardOutput, StringComparison.Ordinal);
+        Assert.Contains("up to date", upToDate.StandardOutput, StringComparison.Ordinal);
+        NoSecretIn(seeded, table, json, stats, cleanup, left, upToDate);
+
+        // Nothing was rewritten without the key: the secrets still decrypt under it.
+        Succeeded(withKey);
+        var session = JsonNode.Parse(withKey.StandardOutput)!;
+        Assert.Equal(seeded.AccessToken, (string)session["tokens"]!["access_token"]!);
+        Assert.Equal(seeded.ClientSecret, (string)session["clientInformation"]!["client_secret"]!);
+    }
+
+    [Fact]
     public async Task Any_other_command_on_a_database_without_the_schema_exits_2_pointing_at_migrate_and_creates_nothing()
     {
         var connectionString = await This.CreateEmptyDatabaseAsync();
@@ -296,6 +336,8 @@ public abstract class CliSpecification : IDisposable
             ("[" + Valid + ", " + Valid.Replace("1763700000000", "\"yesterday\"", StringComparison.Ordinal) + "]", "element 1: createdAt must be a number"),
             ("[" + Valid + ", " + Valid + "]", "element 1: sessionId repeats the id of session [0]"),
             ("""{ "sessions": [] }""", "must hold a JSON array"),
+            ("[" + Valid + ", " + Valid.Replace("\"fresh-1\"", "\"fresh-3\"", StringComparison.Ordinal).Replace(", \"transportType\": \"sse\"", "", StringComparison.Ordinal) + "]",
+                "element 1: transportType is required"),
         };
 
         foreach (var (content, expected) in cases)

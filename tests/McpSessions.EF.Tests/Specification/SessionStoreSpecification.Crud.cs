@@ -56,6 +56,39 @@ public abstract partial class SessionStoreSpecification<TFixture>
     }
 
     [Fact]
+    public async Task A_session_created_without_a_transport_is_stored_and_read_back_as_streamable_http()
+    {
+        var session = new McpSession
+        {
+            SessionId = Store.GenerateSessionId(),
+            Identity = "alice",
+            ServerUrl = "https://mcp.example.com/mcp",
+            CallbackUrl = "https://app.example.com/oauth/callback",
+        };
+
+        await Store.CreateAsync(session);
+        var read = await Store.GetAsync("alice", session.SessionId);
+
+        Assert.Equal(McpTransportType.StreamableHttp, read!.TransportType);
+        Assert.Equal("streamable_http", (await Fixture.ReadRawRowAsync(session.SessionId))["transport_type"]);
+    }
+
+    [Fact]
+    public async Task A_session_created_with_sse_is_stored_and_read_back_as_sse()
+    {
+        var session = NewSession();
+        session.TransportType = McpTransportType.Sse;
+
+        await Store.CreateAsync(session);
+        var read = await Store.GetAsync("alice", session.SessionId);
+        var listed = Assert.Single(await Store.ListAsync("alice"));
+
+        Assert.Equal(McpTransportType.Sse, read!.TransportType);
+        Assert.Equal(McpTransportType.Sse, listed.TransportType);
+        Assert.Equal("sse", (await Fixture.ReadRawRowAsync(session.SessionId))["transport_type"]);
+    }
+
+    [Fact]
     public async Task Create_returns_the_concurrency_token_the_row_was_written_with_and_updates_move_it()
     {
         var created = await Store.CreateAsync(NewSession());
