@@ -42,8 +42,11 @@ public sealed class CutOffWriterStalenessTests(PostgresFixture fixture, ITestOut
         }
     }
 
-    /// <summary>An instance with the cache tier over its own RedisCache on <paramref name="redis"/>, on real time.</summary>
-    private ISessionStore Instance(string redis)
+    /// <summary>
+    /// An instance with the cache tier over its own RedisCache on <paramref name="redis"/>, on real time, with
+    /// <paramref name="operationTimeout"/> for its cache calls.
+    /// </summary>
+    private ISessionStore Instance(string redis, TimeSpan operationTimeout)
     {
         var provider = fixture.BuildServices(fixture.ConnectionString, clock: TimeProvider.System, build: builder =>
         {
@@ -52,6 +55,7 @@ public sealed class CutOffWriterStalenessTests(PostgresFixture fixture, ITestOut
             {
                 o.Prefix = _prefix;
                 o.CacheTtl = CacheTtl;
+                o.OperationTimeout = operationTimeout;
             });
         });
         _instances.Add(provider);
@@ -62,8 +66,8 @@ public sealed class CutOffWriterStalenessTests(PostgresFixture fixture, ITestOut
     public async Task A_writer_cut_off_from_Redis_still_writes_and_another_instance_reads_the_old_value_for_at_most_CacheTtl()
     {
         await using var proxy = LoopbackTcpProxy.Start(TestServers.Redis);
-        var writer = Instance(proxy.Endpoint);
-        var reader = Instance(TestServers.Redis);
+        var writer = Instance(proxy.Endpoint, TimeSpan.FromMilliseconds(250)); // the default: its cut-off write gives up quickly
+        var reader = Instance(TestServers.Redis, TimeSpan.FromSeconds(5)); // its fill must not time out on a busy machine
         var session = await writer.CreateAsync(TestSessions.New("alice", null, active: true));
         Assert.Equal("Example MCP", (await writer.GetAsync("alice", session.SessionId))!.ServerName); // the writer's Redis connection is up
         Assert.Equal("Example MCP", (await reader.GetAsync("alice", session.SessionId))!.ServerName); // fills the entry

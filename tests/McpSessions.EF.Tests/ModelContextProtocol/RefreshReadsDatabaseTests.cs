@@ -39,13 +39,20 @@ public sealed class RefreshReadsDatabaseTests(PostgresFixture fixture) : IClassF
         }
     }
 
-    /// <summary>An instance on real time (tokens expire on the wall clock), its cache tier over its own RedisCache on <paramref name="redis"/>.</summary>
-    private ServiceProvider Instance(string redis)
+    /// <summary>
+    /// An instance on real time (tokens expire on the wall clock), its cache tier over its own RedisCache on
+    /// <paramref name="redis"/>, with <paramref name="operationTimeout"/> for its cache calls.
+    /// </summary>
+    private ServiceProvider Instance(string redis, TimeSpan operationTimeout)
     {
         var provider = fixture.BuildServices(fixture.ConnectionString, clock: TimeProvider.System, build: builder =>
         {
             builder.Services.AddStackExchangeRedisCache(o => o.Configuration = redis);
-            builder.AddDistributedCache(o => o.Prefix = _prefix).AddModelContextProtocol();
+            builder.AddDistributedCache(o =>
+            {
+                o.Prefix = _prefix;
+                o.OperationTimeout = operationTimeout;
+            }).AddModelContextProtocol();
         });
         _instances.Add(provider);
         return provider;
@@ -54,35 +61,43 @@ public sealed class RefreshReadsDatabaseTests(PostgresFixture fixture) : IClassF
     private static SessionTokenCache TokenCache(IServiceProvider instance, McpSession session) =>
         (SessionTokenCache)instance.GetRequiredService<IMcpSessionClientFactory>().CreateTokenCache(session.Identity, session.SessionId);
 
-    private static TokenContainer Tokens(string generation, int expiresIn) => new()
+    private static TokenContainer Tokens(string generation, DateTimeOffset obtainedAt) => new()
     {
         AccessToken = "access-" + generation,
         RefreshToken = "refresh-" + generation,
         TokenType = "Bearer",
-        ExpiresIn = expiresIn,
-        ObtainedAt = DateTimeOffset.UtcNow,
+        ExpiresIn = 3600,
+        ObtainedAt = obtainedAt,
         ClientId = "client-1",
         AuthorizationServer = "https://as.example",
     };
+
+    private async Task<bool> CachedAsync(McpSession session)
+    {
+        using var redis = await ConnectionMultiplexer.ConnectAsync(TestServers.Redis);
+        return await redis.GetDatabase().KeyExistsAsync($"{_prefix}{session.Identity}:{session.SessionId}");
+    }
 
     [Fact]
     public async Task A_stale_cache_entry_cannot_make_an_instance_refresh_with_a_refresh_token_another_instance_rotated()
     {
         await using var proxy = LoopbackTcpProxy.Start(TestServers.Redis);
-        var rotator = Instance(proxy.Endpoint);
-        var other = Instance(TestServers.Redis);
+        var rotator = Instance(proxy.Endpoint, TimeSpan.FromMilliseconds(250)); // the default: its cut-off writes give up quickly
+        var other = Instance(TestServers.Redis, TimeSpan.FromSeconds(5)); // its fills must not time out on a busy machine
         var sessions = other.GetRequiredService<ISessionStore>();
         var session = await sessions.CreateAsync(TestSessions.New($"user-{Guid.NewGuid():N}", null, active: true));
 
-        // Generation 1 is expired as soon as it is stored (1 s of life, counted 30 s early), and the other instance caches it.
-        await TokenCache(rotator, session).StoreTokensAsync(Tokens("1", expiresIn: 1), default);
+        // Generation 1 was obtained two hours ago with an hour of life: expired. The other instance caches it.
+        await TokenCache(rotator, session).StoreTokensAsync(Tokens("1", DateTimeOffset.UtcNow.AddHours(-2)), default);
         Assert.Equal("refresh-1", (await sessions.GetAsync(session.Identity, session.SessionId))!.Tokens!.RefreshToken);
+        Assert.Equal("refresh-1", (await sessions.GetAsync(session.Identity, session.SessionId))!.Tokens!.RefreshToken);
+        Assert.True(await CachedAsync(session), "the other instance should have filled the cache");
 
         // The rotator, cut off from Redis, refreshes under the session lock and stores generation 2: its invalidation is lost.
         await proxy.CutAsync();
         var rotating = TokenCache(rotator, session);
         Assert.Equal("refresh-1", (await rotating.GetTokensAsync(default))!.RefreshToken);
-        await rotating.StoreTokensAsync(Tokens("2", expiresIn: 3600), default);
+        await rotating.StoreTokensAsync(Tokens("2", DateTimeOffset.UtcNow), default);
         Assert.Equal("refresh-1", (await sessions.GetAsync(session.Identity, session.SessionId))!.Tokens!.RefreshToken); // the stale entry
 
         // The other instance sees expired tokens in its cache, takes the lock, and reads again: from the database.
