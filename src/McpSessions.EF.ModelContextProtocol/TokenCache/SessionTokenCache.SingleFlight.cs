@@ -55,7 +55,7 @@ internal sealed partial class SessionTokenCache
             var handle = await _lock.AcquireAsync(Identity, SessionId, _options.LockTimeout, cancellationToken).ConfigureAwait(false);
             try
             {
-                current = await ReadAsync(cancellationToken).ConfigureAwait(false);
+                current = await ReadAsync(cancellationToken, fromDatabase: true).ConfigureAwait(false);
             }
             catch
             {

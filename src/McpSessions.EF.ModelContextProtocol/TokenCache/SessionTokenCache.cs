@@ -1,3 +1,4 @@
+using McpSessions.EF.Caching;
 using McpSessions.EF.Locking;
 using McpSessions.EF.Model;
 using McpSessions.EF.Storage;
@@ -69,7 +70,7 @@ internal sealed partial class SessionTokenCache : ITokenCache
         ArgumentNullException.ThrowIfNull(tokens);
         try
         {
-            var current = await _store.GetAsync(Identity, SessionId, cancellationToken).ConfigureAwait(false)
+            var current = await _store.GetFromDatabaseAsync(Identity, SessionId, cancellationToken).ConfigureAwait(false)
                 ?? throw new SessionNotFoundException(Identity, SessionId);
             var stored = StoredTokens.FromContainer(tokens, ToLibraryTime(tokens.ObtainedAt));
             var client = StoredTokens.ClientFromContainer(tokens, current.ClientInformation);
@@ -115,10 +116,15 @@ internal sealed partial class SessionTokenCache : ITokenCache
         Log.RegistrationStored(_logger, SessionId, issuer);
     }
 
-    /// <summary>The session's tokens as stored, or null when there are none or they are bound to another issuer.</summary>
-    private async Task<StoredSession?> ReadAsync(CancellationToken cancellationToken)
+    /// <summary>
+    /// The session's tokens as stored, or null when there are none or they are bound to another issuer. Under the
+    /// refresh lock <paramref name="fromDatabase"/>: a cache entry may predate a rotation (SPEC §6).
+    /// </summary>
+    private async Task<StoredSession?> ReadAsync(CancellationToken cancellationToken, bool fromDatabase = false)
     {
-        var session = await _store.GetAsync(Identity, SessionId, cancellationToken).ConfigureAwait(false);
+        var session = fromDatabase
+            ? await _store.GetFromDatabaseAsync(Identity, SessionId, cancellationToken).ConfigureAwait(false)
+            : await _store.GetAsync(Identity, SessionId, cancellationToken).ConfigureAwait(false);
         if (session?.Tokens is not { AccessToken.Length: > 0 } tokens)
         {
             return null;

@@ -6,7 +6,7 @@ namespace McpSessions.EF.Caching;
 
 internal sealed partial class CachingSessionStore
 {
-    /// <summary>Database reads in flight, by entry key and the tags their reader saw.</summary>
+    /// <summary>Database reads in flight, by entry key, the tags their reader saw and (row-level security) its user.</summary>
     private readonly ConcurrentDictionary<string, Lazy<Task<Flight>>> _flights = new(StringComparer.Ordinal);
 
     /// <summary>Tag creations in flight, by tag key.</summary>
@@ -18,11 +18,15 @@ internal sealed partial class CachingSessionStore
     /// <summary>
     /// A miss. Concurrent misses for one key in this instance share one database read, but only misses that read the
     /// same tags: a read that saw newer tags may not share a database read that could predate the write behind them.
-    /// The first reader fills the cache; the others get their own copy of the session from the encoded entry.
+    /// The first reader fills the cache; the others get their own copy of the session from the encoded entry. With
+    /// row-level security on, only misses of the same user share: the read runs as the first caller, and the database
+    /// may answer another user differently (null for a session its policies hide from them).
     /// </summary>
-    private async Task<McpSession?> ReadThroughAsync(string identity, string sessionId, string key, string generation, string epoch, CacheBudget budget, CancellationToken cancellationToken)
+    private async Task<McpSession?> ReadThroughAsync(string identity, string sessionId, string key, string generation, string epoch, string? user, CacheBudget budget, CancellationToken cancellationToken)
     {
-        var flightKey = string.Concat(key, "\n", generation, "\n", epoch);
+        var flightKey = _rowLevelSecurity is null
+            ? string.Concat(key, "\n", generation, "\n", epoch)
+            : string.Concat(key, "\n", generation, "\n", epoch, user is null ? "\n-" : "\n+", user);
         var mine = new Lazy<Task<Flight>>(() => ReadDatabaseAsync(identity, sessionId, generation, epoch));
         var flight = _flights.GetOrAdd(flightKey, mine);
         if (!ReferenceEquals(flight, mine))

@@ -3,6 +3,7 @@ using System.Text;
 using McpSessions.EF.Encryption;
 using McpSessions.EF.Lifecycle;
 using McpSessions.EF.Model;
+using McpSessions.EF.RowLevelSecurity;
 using McpSessions.EF.Storage;
 using Microsoft.Extensions.Caching.Distributed;
 using Microsoft.Extensions.Logging;
@@ -49,6 +50,12 @@ namespace McpSessions.EF.Caching;
 /// another instance that still reaches the cache could serve the previous value, for at most <c>CacheTtl</c>. The
 /// argument also assumes the cache does not lose an acknowledged write (one Redis primary; a failover to a replica that
 /// lagged can lose a bump).</para>
+/// <para><b>Row-level security.</b> An entry holds the row as the database stored it, whoever read it. With row-level
+/// security on, a hit is served only when <see cref="RowLevelSecurityPolicy.Allows"/> says the policies let the current
+/// user see that row; otherwise the call is a miss of that user's own, answered by the database as that user (null for
+/// a session the policies hide). The database reads of concurrent misses are shared only between callers of the same
+/// user (<c>.Stampede</c>), since the database answers different users differently. Writes go to the database as
+/// today, which refuses another user's update or delete; their invalidations cost the owner a miss, nothing more.</para>
 /// </remarks>
 internal sealed partial class CachingSessionStore : ISessionStore
 {
@@ -69,6 +76,7 @@ internal sealed partial class CachingSessionStore : ISessionStore
     private readonly SessionClock _clock;
     private readonly SessionCacheMetrics _metrics;
     private readonly TimeSpan _cacheTtl;
+    private readonly RowLevelSecurityPolicy? _rowLevelSecurity;
     private readonly ILogger _logger;
     private int _disposed;
 
@@ -81,11 +89,13 @@ internal sealed partial class CachingSessionStore : ISessionStore
         SessionClock clock,
         TimeProvider time,
         IMeterFactory? meterFactory,
+        RowLevelSecurityPolicy? rowLevelSecurity,
         ILogger logger)
     {
         _inner = inner;
         _ownsInner = ownsInner;
         _clock = clock;
+        _rowLevelSecurity = rowLevelSecurity;
         _logger = logger;
         _cacheTtl = options.CacheTtl;
         _keys = new SessionCacheKeys(options.Prefix);
@@ -153,6 +163,7 @@ internal sealed partial class CachingSessionStore : ISessionStore
         SessionValidator.ValidateKey(identity, sessionId);
         var key = _keys.Entry(identity, sessionId);
         var generationKey = SessionCacheKeys.Generation(key);
+        var user = _rowLevelSecurity?.CurrentUserId;
         var budget = _cache.Begin();
         if (!budget.Usable || !await PayOwedAsync(generationKey, budget, cancellationToken).ConfigureAwait(false))
         {
@@ -176,15 +187,19 @@ internal sealed partial class CachingSessionStore : ISessionStore
                 return await _inner.GetAsync(identity, sessionId, cancellationToken).ConfigureAwait(false);
             }
         }
-        else if (values[0] is { } entry && TryHit(entry, identity, sessionId, generation, epoch, out var hit))
+        else if (values[0] is { } entry && TryHit(entry, identity, sessionId, generation, epoch, user, out var hit))
         {
             _metrics.Hit();
             return hit;
         }
 
         _metrics.Miss();
-        return await ReadThroughAsync(identity, sessionId, key, generation, epoch, budget, cancellationToken).ConfigureAwait(false);
+        return await ReadThroughAsync(identity, sessionId, key, generation, epoch, user, budget, cancellationToken).ConfigureAwait(false);
     }
+
+    /// <summary><see cref="GetAsync"/> answered by the database, never the cache: see <see cref="SessionStoreDatabaseReads"/>.</summary>
+    public Task<McpSession?> GetFromDatabaseAsync(string identity, string sessionId, CancellationToken cancellationToken) =>
+        _inner.GetAsync(identity, sessionId, cancellationToken);
 
     public Task<IReadOnlyList<McpSession>> ListAsync(string identity, CancellationToken cancellationToken = default) =>
         _inner.ListAsync(identity, cancellationToken);
@@ -210,10 +225,11 @@ internal sealed partial class CachingSessionStore : ISessionStore
     }
 
     /// <summary>
-    /// Whether the current entry answers the read: its tags are current and it decodes. <paramref name="session"/> is
-    /// null when the session is no longer live, which is what the database would answer.
+    /// Whether the current entry answers the read of <paramref name="user"/>: its tags are current, it decodes, and
+    /// row-level security, if on, lets the user see it. <paramref name="session"/> is null when the session is no
+    /// longer live, which is what the database would answer.
     /// </summary>
-    private bool TryHit(byte[] entry, string identity, string sessionId, string generation, string epoch, out McpSession? session)
+    private bool TryHit(byte[] entry, string identity, string sessionId, string generation, string epoch, string? user, out McpSession? session)
     {
         session = null;
         McpSession? cached;
@@ -228,7 +244,7 @@ internal sealed partial class CachingSessionStore : ISessionStore
             return false;
         }
 
-        if (cached is null)
+        if (cached is null || (_rowLevelSecurity is { } policy && !policy.Allows(user, cached.Identity, cached.UserId)))
         {
             return false;
         }

@@ -2,6 +2,7 @@ using System.Diagnostics.Metrics;
 using McpSessions.EF.DependencyInjection;
 using McpSessions.EF.Encryption;
 using McpSessions.EF.Lifecycle;
+using McpSessions.EF.RowLevelSecurity;
 using McpSessions.EF.Storage;
 using Microsoft.Extensions.Caching.Distributed;
 using Microsoft.Extensions.DependencyInjection;
@@ -71,6 +72,7 @@ public static class McpSessionsCacheBuilderExtensions
                 services.GetRequiredService<SessionClock>(),
                 services.GetRequiredService<TimeProvider>(),
                 services.GetService<IMeterFactory>(),
+                services.GetService<RowLevelSecurityPolicy>(),
                 services.GetRequiredService<ILoggerFactory>().CreateLogger("McpSessions.EF.Caching"));
         }
     }

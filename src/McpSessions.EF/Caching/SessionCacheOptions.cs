@@ -18,10 +18,15 @@ public sealed class SessionCacheOptions
 
     /// <summary>
     /// The longest an entry lives. An entry never outlives its session, so its time to live is at most
-    /// <c>min(CacheTtl, the session's remaining life)</c>. It also bounds how long an instance can read an old value
-    /// when the cache could not be told about a write (see the README). Default 5 minutes.
+    /// <c>min(CacheTtl, the session's remaining life)</c>. It is also the bound of SPEC §6 on staleness: when a writer
+    /// cannot reach the cache, its write still succeeds but cannot invalidate, and another instance may read the
+    /// previous value until the entry expires, for at most <c>CacheTtl</c> after the write. Default 30 seconds: short
+    /// enough that a change made during a cache outage (a revoked or replaced token, a removed session) is seen
+    /// everywhere within half a minute, long enough that a session read on every request costs each instance one
+    /// database read per session per half minute, not one per request. Paths that act on a secret's freshness never rely on it:
+    /// they read the database (<see cref="SessionStoreDatabaseReads.GetFromDatabaseAsync"/>).
     /// </summary>
-    public TimeSpan CacheTtl { get; set; } = TimeSpan.FromMinutes(5);
+    public TimeSpan CacheTtl { get; set; } = TimeSpan.FromSeconds(30);
 
     /// <summary>
     /// The most time one store call spends on the cache, all of its cache operations together. When it runs out the

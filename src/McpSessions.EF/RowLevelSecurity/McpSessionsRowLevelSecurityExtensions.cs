@@ -25,7 +25,11 @@ public static class McpSessionsRowLevelSecurityExtensions
 
         builder.Services.TryAddSingleton<TAccessor>();
         builder.Services.TryAddSingleton<IMcpSessionsUserAccessor>(sp => sp.GetRequiredService<TAccessor>());
+
+        // The cache tier asks the same policy before it serves an entry (SPEC §6).
+        builder.Services.RemoveAll<RowLevelSecurityPolicy>();
+        builder.Services.AddSingleton(sp => new RowLevelSecurityPolicy(options, sp.GetRequiredService<IMcpSessionsUserAccessor>()));
         return builder.ConfigureContext((sp, context) =>
-            context.AddInterceptors(new RowLevelSecurityInterceptor(options, sp.GetRequiredService<IMcpSessionsUserAccessor>())));
+            context.AddInterceptors(new RowLevelSecurityInterceptor(sp.GetRequiredService<RowLevelSecurityPolicy>())));
     }
 }

@@ -11,7 +11,7 @@ namespace McpSessions.EF.RowLevelSecurity;
 /// <c>SET LOCAL</c> holds for exactly the statement that follows and can never leak to the next user of a pooled
 /// connection. Inside an explicit transaction it holds until the transaction ends, for the same user.
 /// </summary>
-internal sealed class RowLevelSecurityInterceptor(RowLevelSecurityOptions options, IMcpSessionsUserAccessor users) : DbCommandInterceptor
+internal sealed class RowLevelSecurityInterceptor(RowLevelSecurityPolicy policy) : DbCommandInterceptor
 {
     public override InterceptionResult<DbDataReader> ReaderExecuting(DbCommand command, CommandEventData eventData, InterceptionResult<DbDataReader> result)
     {
@@ -49,8 +49,6 @@ internal sealed class RowLevelSecurityInterceptor(RowLevelSecurityOptions option
         return ValueTask.FromResult(result);
     }
 
-    private const string ServiceRole = "service_role";
-
     private void Prefix(DbCommand command)
     {
         if (command is not Npgsql.NpgsqlCommand)
@@ -58,7 +56,7 @@ internal sealed class RowLevelSecurityInterceptor(RowLevelSecurityOptions option
             throw new NotSupportedException("Row-level security needs PostgreSQL; the session store is configured with another database.");
         }
 
-        command.CommandText = Settings(users.CurrentUserId) + command.CommandText;
+        command.CommandText = Settings(policy.CurrentUserId) + command.CommandText;
     }
 
     internal string Settings(string? userId)
@@ -69,23 +67,21 @@ internal sealed class RowLevelSecurityInterceptor(RowLevelSecurityOptions option
         }
 
         var sql = new StringBuilder(160);
-        if (options.Mode == RowLevelSecurityMode.Supabase)
+        var role = policy.Role(userId);
+        if (role is not null)
         {
-            // Nobody signed in runs as anon, except service_role, which bypasses row-level security and needs no user.
-            var role = userId is not null || options.Role == ServiceRole ? options.Role ?? "authenticated" : "anon";
-            var claims = userId is null
-                ? JsonSerializer.Serialize(new Dictionary<string, string> { ["role"] = role })
-                : JsonSerializer.Serialize(new Dictionary<string, string> { ["sub"] = userId, ["role"] = role });
             sql.Append("SET LOCAL ROLE ").Append(Identifier(role)).Append(";\n");
+        }
+
+        if (policy.Mode == RowLevelSecurityMode.Supabase)
+        {
+            var claims = userId is null
+                ? JsonSerializer.Serialize(new Dictionary<string, string> { ["role"] = role! })
+                : JsonSerializer.Serialize(new Dictionary<string, string> { ["sub"] = userId, ["role"] = role! });
             sql.Append("SET LOCAL request.jwt.claims = ").Append(Literal(claims)).Append(";\n");
         }
         else
         {
-            if (options.Role is { } role)
-            {
-                sql.Append("SET LOCAL ROLE ").Append(Identifier(role)).Append(";\n");
-            }
-
             sql.Append("SET LOCAL mcp.identity = ").Append(Literal(userId ?? "")).Append(";\n");
         }
 

@@ -92,7 +92,7 @@ public sealed class SessionCacheRegistrationTests(SqliteFixture fixture) : IClas
         var options = new SessionCacheOptions();
 
         Assert.Equal("mcp:session:", options.Prefix);
-        Assert.Equal(TimeSpan.FromMinutes(5), options.CacheTtl);
+        Assert.Equal(TimeSpan.FromSeconds(30), options.CacheTtl);
         Assert.Equal(TimeSpan.FromMilliseconds(250), options.OperationTimeout);
         Assert.Equal(3, options.FailureThreshold);
         Assert.Equal(TimeSpan.FromSeconds(30), options.BypassPeriod);
