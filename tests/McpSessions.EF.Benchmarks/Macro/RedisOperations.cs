@@ -7,7 +7,7 @@ namespace McpSessions.EF.Benchmarks.Macro;
 /// stores it (a hash of <c>absexp</c>, <c>sldexp</c> and <c>data</c>, the whole hash expiring with the cache tier's
 /// 5-minute TTL), through the same StackExchange.Redis connection the library's RedisCache uses, straight on
 /// <see cref="IDatabase"/>. The read is the command RedisCache.GetAsync sends, in one round trip; the write is
-/// RedisCache.SetAsync's HSET and EXPIRE, sent together (RedisCache awaits one before sending the other).
+/// RedisCache.SetAsync's two commands, HSET and EXPIRE, pipelined as RedisCache sends them.
 /// </summary>
 internal sealed class RedisOperations(IDatabase database, string prefix, byte[] value)
 {

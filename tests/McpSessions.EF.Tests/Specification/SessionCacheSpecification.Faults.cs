@@ -145,6 +145,7 @@ public abstract partial class SessionCacheSpecification<TFixture>
                 o.BypassPeriod = period;
             },
             redisEndpoint: server.Endpoint); // RedisCache on TestRedis.Options, the connection settings the README gives
+        await instance.Cache.GetAsync(Prefix + "connect"); // RedisCache connects on first use: not within a timed call
         var sessions = new List<McpSessions.EF.Model.McpSession>();
         for (var i = 0; i < 3; i++)
         {
