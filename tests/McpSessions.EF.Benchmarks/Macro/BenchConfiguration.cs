@@ -7,7 +7,8 @@ namespace McpSessions.EF.Benchmarks.Macro;
 
 /// <summary>
 /// One configuration of the harness (<c>sqlite</c>, <c>postgres</c>, <c>postgres+redis</c>): a fresh database, the
-/// library on it, and its raw baselines on the same table (and, with the cache tier, on the same Redis connection).
+/// library on it, and its raw baselines on the same table (and, with the cache tier, on the same Redis connection as
+/// the library's RedisCache).
 /// </summary>
 internal sealed class BenchConfiguration : IAsyncDisposable
 {
@@ -56,7 +57,7 @@ internal sealed class BenchConfiguration : IAsyncDisposable
         var database = Own(await PostgresDatabase.CreateAsync(BenchEnvironment.Postgres));
         if (Name == "postgres+redis")
         {
-            _redis = RedisDistributedCache.Connect(BenchEnvironment.Redis);
+            _redis = TestRedis.Connect(BenchEnvironment.Redis);
         }
 
         Library = Own(await StoreOperations.CreateAsync(SessionStorageProvider.Postgres, database.ConnectionString, payload, redis: _redis, cachePrefix: CachePrefix));
@@ -76,7 +77,7 @@ internal sealed class BenchConfiguration : IAsyncDisposable
             await _owned[i].DisposeAsync();
         }
 
-        _redis?.Dispose();
+        _redis?.Dispose(); // the library's RedisCache closed it already; this is for a failed start
         SqliteConnection.ClearAllPools();
     }
 

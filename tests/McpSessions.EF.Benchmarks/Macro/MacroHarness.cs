@@ -1,4 +1,5 @@
 using System.Globalization;
+using McpSessions.EF.Tests.Infrastructure;
 using StackExchange.Redis;
 
 namespace McpSessions.EF.Benchmarks.Macro;
@@ -149,14 +150,14 @@ internal static class MacroHarness
         if (configuration.Redis is { } redis)
         {
             // The cache-hit get: one unmeasured pass fills the cache, then every measured get is a hit (counted). The
-            // raw GETs read entries of a real entry's size, written by the measured raw SETs.
+            // raw reads read entries of a real entry's size, stored as RedisCache stores them by the measured raw writes.
             await PhaseRunner.RunAsync(sessions, concurrency, i => library.GetAsync(libraryWork, i));
-            byte[]? entry = await redis.StringGetAsync($"{configuration.CachePrefix}{libraryWork.IdentityOf(0)}:{libraryWork.SessionId(0)}");
+            var entry = await TestRedis.ReadValueAsync(redis, $"{configuration.CachePrefix}{libraryWork.IdentityOf(0)}:{libraryWork.SessionId(0)}");
             var redisOperations = new RedisOperations(redis, $"{configuration.CachePrefix}{tag}:", entry ?? throw new InvalidOperationException("the cache was not filled"));
-            Record("redis_set", $"{RedisOperations.Name} SET", null, await PhaseRunner.RunAsync(sessions, concurrency, redisOperations.SetAsync));
+            Record("redis_set", $"{RedisOperations.Name} {RedisOperations.SetCommand}", null, await PhaseRunner.RunAsync(sessions, concurrency, redisOperations.SetAsync));
 
             using var hits = new CacheHitCounter();
-            await Pair("get", getOperations, i => library.GetAsync(libraryWork, i % sessions), $"{RedisOperations.Name} GET", i => redisOperations.GetAsync(i % sessions));
+            await Pair("get", getOperations, i => library.GetAsync(libraryWork, i % sessions), $"{RedisOperations.Name} {RedisOperations.GetCommand}", i => redisOperations.GetAsync(i % sessions));
             var (hitCount, missCount) = hits.Take();
             if (notes is not null && record is not null)
             {

@@ -2,8 +2,6 @@ using McpSessions.EF.Caching;
 using McpSessions.EF.DependencyInjection;
 using McpSessions.EF.Model;
 using McpSessions.EF.Storage;
-using McpSessions.EF.Tests.Infrastructure;
-using Microsoft.Extensions.Caching.Distributed;
 using Microsoft.Extensions.DependencyInjection;
 using StackExchange.Redis;
 
@@ -11,7 +9,8 @@ namespace McpSessions.EF.Benchmarks.Macro;
 
 /// <summary>
 /// The library as an application uses it: <c>AddMcpSessions</c> with its defaults (a 600 s pending window), resolved
-/// <see cref="ISessionStore"/>, optionally behind the Redis cache tier. Every secret is encrypted (enc:2).
+/// <see cref="ISessionStore"/>, optionally behind the cache tier over RedisCache (<c>AddStackExchangeRedisCache</c>).
+/// Every secret is encrypted (enc:2).
 /// </summary>
 internal sealed class StoreOperations : ISessionOperations
 {
@@ -30,7 +29,10 @@ internal sealed class StoreOperations : ISessionOperations
 
     public ISessionStore Store => _store;
 
-    /// <param name="redis">With a connection, the store sits behind the cache tier (keys under <paramref name="cachePrefix"/>).</param>
+    /// <param name="redis">
+    /// With a connection, the store sits behind the cache tier, on a RedisCache over this connection (keys under
+    /// <paramref name="cachePrefix"/>). Disposing the store disposes the RedisCache, which closes the connection.
+    /// </param>
     /// <param name="configure">More settings, after the benchmark's own.</param>
     public static async Task<StoreOperations> CreateAsync(
         SessionStorageProvider provider,
@@ -53,7 +55,7 @@ internal sealed class StoreOperations : ISessionOperations
         });
         if (redis is not null)
         {
-            services.AddSingleton<IDistributedCache>(new RedisDistributedCache(redis.GetDatabase()));
+            services.AddStackExchangeRedisCache(o => o.ConnectionMultiplexerFactory = () => Task.FromResult<IConnectionMultiplexer>(redis));
             builder.AddDistributedCache(o => o.Prefix = cachePrefix);
         }
 

@@ -61,7 +61,7 @@ public sealed class BenchHarnessSmokeTests
         }
 
         var cacheGet = results.First(r => r.GetProperty("configuration").GetString() == "postgres+redis" && r.GetProperty("phase").GetString() == "get");
-        Assert.StartsWith("raw Redis GET", cacheGet.GetProperty("baseline").GetProperty("name").GetString(), StringComparison.Ordinal);
+        Assert.StartsWith("raw Redis HMGET", cacheGet.GetProperty("baseline").GetProperty("name").GetString(), StringComparison.Ordinal);
         Assert.Contains("cache hits: 150 of 150", cacheGet.GetProperty("note").GetString(), StringComparison.Ordinal);
 
         var scale = document.RootElement.GetProperty("listAllIdsAtScale").EnumerateArray().ToList();

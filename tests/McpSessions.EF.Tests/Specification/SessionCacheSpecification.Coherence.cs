@@ -138,8 +138,10 @@ public abstract partial class SessionCacheSpecification<TFixture>
     {
         // The control experiment: the same run against textbook cache-aside (delete after write) must find violations,
         // or the zero above would prove nothing.
-        var readerCache = new FaultyDistributedCache(new RedisDistributedCache(RedisDatabase));
-        var writer = new NaiveCacheAsideStore(Fixture.BuildServices(Fixture.ConnectionString).GetRequiredService<ISessionStore>(), new RedisDistributedCache(RedisDatabase), Prefix);
+        using var writerRedis = TestRedis.Cache(TestServers.Redis);
+        using var readerRedis = TestRedis.Cache(TestServers.Redis);
+        var readerCache = new FaultyDistributedCache(readerRedis);
+        var writer = new NaiveCacheAsideStore(Fixture.BuildServices(Fixture.ConnectionString).GetRequiredService<ISessionStore>(), writerRedis, Prefix);
         var reader = new NaiveCacheAsideStore(Fixture.BuildServices(Fixture.ConnectionString).GetRequiredService<ISessionStore>(), readerCache, Prefix);
 
         var result = await RunInterleavedAsync(writer, [reader, reader, reader, writer], readerCache, writes: 800, reads: 2_200);

@@ -137,7 +137,6 @@ public abstract partial class SessionCacheSpecification<TFixture>
         var timeout = TimeSpan.FromMilliseconds(300);
         var period = TimeSpan.FromSeconds(5);
         await using var server = await RedisServerProcess.StartAsync();
-        using var connection = RedisDistributedCache.Connect(server.Endpoint);
         var instance = NewInstance(
             o =>
             {
@@ -145,7 +144,8 @@ public abstract partial class SessionCacheSpecification<TFixture>
                 o.FailureThreshold = 3;
                 o.BypassPeriod = period;
             },
-            new RedisDistributedCache(connection.GetDatabase()));
+            redisEndpoint: server.Endpoint); // RedisCache on TestRedis.Options, the connection settings the README gives
+        await instance.Cache.GetAsync(Prefix + "connect"); // RedisCache connects on first use: not within a timed call
         var sessions = new List<McpSessions.EF.Model.McpSession>();
         for (var i = 0; i < 3; i++)
         {

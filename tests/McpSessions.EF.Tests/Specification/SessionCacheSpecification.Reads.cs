@@ -47,9 +47,12 @@ public abstract partial class SessionCacheSpecification<TFixture>
         var active = await shortTtl.Store.CreateAsync(NewSession("alice"));
         await shortTtl.Store.GetAsync("alice", active.SessionId);
 
+        // RedisCache keeps an entry as a hash and expires the whole hash: its TTL is the entry's.
         var pendingTtl = await RedisDatabase.KeyTimeToLiveAsync(EntryKey("alice", pending.SessionId));
         var activeTtl = await RedisDatabase.KeyTimeToLiveAsync(EntryKey("alice", active.SessionId));
 
+        Assert.Equal(RedisType.Hash, await RedisDatabase.KeyTypeAsync(EntryKey("alice", pending.SessionId)));
+        Assert.Equal(-1, (long)await RedisDatabase.HashGetAsync(EntryKey("alice", pending.SessionId), "sldexp")); // no sliding: a read never extends it
         Assert.NotNull(pendingTtl);
         Assert.InRange(pendingTtl.Value, TimeSpan.FromMinutes(9), TimeSpan.FromMinutes(10));
         Assert.NotNull(activeTtl);
@@ -68,11 +71,14 @@ public abstract partial class SessionCacheSpecification<TFixture>
         Assert.Contains(keys, k => k == EntryKey("alice", session.SessionId));
         foreach (var key in keys)
         {
-            AssertHoldsNoSecret(key, await RedisDatabase.StringGetAsync(key));
+            foreach (var field in await RedisDatabase.HashGetAllAsync(key))
+            {
+                AssertHoldsNoSecret($"{key} {field.Name}", field.Value);
+            }
         }
 
-        var entry = (string?)await RedisDatabase.StringGetAsync(EntryKey("alice", session.SessionId));
-        Assert.Equal(4, CountOf(entry!, "enc:2:"));
+        var entry = await RawValueAsync(EntryKey("alice", session.SessionId));
+        Assert.Equal(4, CountOf(System.Text.Encoding.UTF8.GetString(entry!), "enc:2:"));
     }
 
     [Fact]
@@ -83,10 +89,10 @@ public abstract partial class SessionCacheSpecification<TFixture>
         var session = await instance.Store.CreateAsync(SecretSession());
         await instance.Store.GetAsync("alice", session.SessionId);
 
-        var entry = await RedisDatabase.StringGetAsync(EntryKey("alice", session.SessionId));
+        var entry = await RawValueAsync(EntryKey("alice", session.SessionId));
 
         AssertHoldsNoSecret(EntryKey("alice", session.SessionId), entry);
-        Assert.Equal(4, CountOf(entry!, "enc:2:"));
+        Assert.Equal(4, CountOf(System.Text.Encoding.UTF8.GetString(entry!), "enc:2:"));
         AssertSameSession(await Fixture.Store.GetAsync("alice", session.SessionId) ?? throw new InvalidOperationException(), await instance.Store.GetAsync("alice", session.SessionId));
     }
 
@@ -100,10 +106,10 @@ public abstract partial class SessionCacheSpecification<TFixture>
         Assert.Null(await instance.Store.GetAsync("bob", session.SessionId));
         Assert.Null(await instance.Store.GetAsync("alice:x", session.SessionId));
 
-        // Even an entry copied under bob's key is not served for bob.
-        var entry = await RedisDatabase.StringGetAsync(EntryKey("alice", session.SessionId));
-        await RedisDatabase.StringSetAsync(EntryKey("bob", session.SessionId), entry, TimeSpan.FromMinutes(1));
-        await RedisDatabase.StringSetAsync(GenerationKey("bob", session.SessionId), await RedisDatabase.StringGetAsync(GenerationKey("alice", session.SessionId)), TimeSpan.FromMinutes(1));
+        // Even an entry copied under bob's key, over bob's own tag (COPY keeps the whole hash and its TTL), is not served for bob.
+        Assert.True(await RedisDatabase.KeyCopyAsync(EntryKey("alice", session.SessionId), EntryKey("bob", session.SessionId), replace: true));
+        Assert.True(await RedisDatabase.KeyCopyAsync(GenerationKey("alice", session.SessionId), GenerationKey("bob", session.SessionId), replace: true));
+        Assert.NotNull(await RawValueAsync(EntryKey("bob", session.SessionId)));
         Assert.Null(await instance.Store.GetAsync("bob", session.SessionId));
     }
 
@@ -153,14 +159,14 @@ public abstract partial class SessionCacheSpecification<TFixture>
         Assert.Equal(0, instance.Metrics.Errors);
     }
 
-    private static void AssertHoldsNoSecret(RedisKey key, RedisValue value)
+    private static void AssertHoldsNoSecret(string where, byte[]? value)
     {
-        var text = value.IsNull ? "" : System.Text.Encoding.UTF8.GetString((byte[])value!);
+        var text = value is null ? "" : System.Text.Encoding.UTF8.GetString(value);
         foreach (var secret in Secrets)
         {
             for (var i = 0; i + 8 <= secret.Length; i++)
             {
-                Assert.False(text.Contains(secret.Substring(i, 8), StringComparison.Ordinal), $"{key} holds part of a secret");
+                Assert.False(text.Contains(secret.Substring(i, 8), StringComparison.Ordinal), $"{where} holds part of a secret");
             }
         }
     }

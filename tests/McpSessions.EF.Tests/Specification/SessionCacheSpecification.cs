@@ -16,8 +16,10 @@ namespace McpSessions.EF.Tests.Specification;
 /// <summary>
 /// The cache tier (SPEC §6) against a real Redis, written once and run per provider, like
 /// <see cref="SessionStoreSpecification{TFixture}"/>. Each test is its own pair (or more) of store instances: separate
-/// service providers sharing the fixture's database, its clock and one Redis, under a key prefix of the test's own, so
-/// tests running side by side on the shared server never see each other's keys. Nothing is ever flushed.
+/// service providers sharing the fixture's database, its clock and one Redis server, each with a
+/// <see cref="Microsoft.Extensions.Caching.StackExchangeRedis.RedisCache"/> and a connection of its own, under a key
+/// prefix of the test's own, so tests running side by side on the shared server never see each other's keys. Nothing is
+/// ever flushed.
 /// </summary>
 public abstract partial class SessionCacheSpecification<TFixture>(TFixture fixture) : IClassFixture<TFixture>, IAsyncLifetime
     where TFixture : SessionStoreFixture
@@ -39,7 +41,8 @@ public abstract partial class SessionCacheSpecification<TFixture>(TFixture fixtu
     /// <summary>This test's key prefix on the shared Redis.</summary>
     protected string Prefix { get; } = $"mcpsessions-test:{Guid.NewGuid():N}:";
 
-    protected ConnectionMultiplexer Redis => _redis ??= RedisDistributedCache.Connect(TestServers.Redis);
+    /// <summary>A raw connection of the test's own, to inspect and change keys behind the instances' backs.</summary>
+    protected ConnectionMultiplexer Redis => _redis ??= TestRedis.Connect(TestServers.Redis);
 
     protected IDatabase RedisDatabase => Redis.GetDatabase();
 
@@ -63,8 +66,8 @@ public abstract partial class SessionCacheSpecification<TFixture>(TFixture fixtu
         }
     }
 
-    /// <summary>One store instance, as one app instance would have it: its own service provider and cache client.</summary>
-    protected sealed class Instance(ServiceProvider services, ProbeSessionStore probe, FaultyDistributedCache cache, ListLoggerProvider logs) : IAsyncDisposable
+    /// <summary>One store instance, as one app instance would have it: its own service provider, cache client and connection.</summary>
+    protected sealed class Instance(ServiceProvider services, ProbeSessionStore probe, FaultyDistributedCache cache, IDisposable redisCache, ListLoggerProvider logs) : IAsyncDisposable
     {
         public ISessionStore Store { get; } = services.GetRequiredService<ISessionStore>();
 
@@ -84,16 +87,20 @@ public abstract partial class SessionCacheSpecification<TFixture>(TFixture fixtu
         {
             Metrics.Dispose();
             await services.DisposeAsync();
+            redisCache.Dispose(); // and its connection
         }
     }
 
     /// <summary>
-    /// A new store instance with the cache tier on <paramref name="cache"/> (default: the shared Redis), this test's
-    /// prefix, and a generous operation timeout unless <paramref name="configure"/> says otherwise.
+    /// A new store instance with the cache tier on a <see cref="Microsoft.Extensions.Caching.StackExchangeRedis.RedisCache"/>
+    /// of its own, connected on its own to <paramref name="redisEndpoint"/> (default: the shared Redis) with
+    /// <see cref="TestRedis.Options"/>, this test's prefix, and a generous operation timeout unless
+    /// <paramref name="configure"/> says otherwise.
     /// </summary>
-    protected Instance NewInstance(Action<SessionCacheOptions>? configure = null, IDistributedCache? cache = null, Action<McpSessionsOptions>? options = null)
+    protected Instance NewInstance(Action<SessionCacheOptions>? configure = null, string? redisEndpoint = null, Action<McpSessionsOptions>? options = null)
     {
-        var faulty = new FaultyDistributedCache(cache ?? new RedisDistributedCache(RedisDatabase));
+        var redisCache = TestRedis.Cache(redisEndpoint ?? TestServers.Redis);
+        var faulty = new FaultyDistributedCache(redisCache);
         var logs = new ListLoggerProvider();
         ProbeSessionStore? probe = null;
         var services = Fixture.BuildServices(Fixture.ConnectionString, options, build: builder =>
@@ -110,7 +117,7 @@ public abstract partial class SessionCacheSpecification<TFixture>(TFixture fixtu
             });
         });
         _ = services.GetRequiredService<ISessionStore>(); // builds the probe under it
-        var instance = new Instance(services, probe!, faulty, logs);
+        var instance = new Instance(services, probe!, faulty, redisCache, logs);
         _instances.Add(instance);
         return instance;
     }
@@ -120,6 +127,9 @@ public abstract partial class SessionCacheSpecification<TFixture>(TFixture fixtu
     protected string GenerationKey(string identity, string sessionId) => EntryKey(identity, sessionId) + "#gen";
 
     protected string EpochKey => Prefix + "#epoch";
+
+    /// <summary>The bytes the cache tier stored under <paramref name="key"/> (the <c>data</c> field of RedisCache's hash).</summary>
+    protected Task<byte[]?> RawValueAsync(string key) => TestRedis.ReadValueAsync(RedisDatabase, key);
 
     /// <summary>This test's keys on the shared Redis (SCAN, never KEYS on the whole server).</summary>
     protected List<RedisKey> RawKeys()

@@ -1,0 +1,43 @@
+using Microsoft.Extensions.Caching.StackExchangeRedis;
+using StackExchange.Redis;
+
+namespace McpSessions.EF.Tests.Infrastructure;
+
+/// <summary>
+/// Redis as a host should connect to it for the cache tier: the <see cref="ConfigurationOptions"/> (the README gives
+/// them verbatim), a <see cref="RedisCache"/> on them, and a raw connection for tests that inspect keys. Also compiled
+/// into the benchmarks.
+/// </summary>
+public static class TestRedis
+{
+    /// <summary>
+    /// Options under which a Redis that is down or gone costs a store call no more than the cache tier's default
+    /// <c>OperationTimeout</c> (250 ms), and the client reconnects by itself when it is back. The tier's budget bounds
+    /// every call anyway; these make the client give up as soon as the tier does, and fail at once rather than
+    /// queue while it has no connection, so an outage does not pile up commands.
+    /// </summary>
+    public static ConfigurationOptions Options(string endpoint) => new()
+    {
+        EndPoints = { endpoint },
+        AbortOnConnectFail = false,             // start, and keep running, while Redis is down; reconnect in the background
+        BacklogPolicy = BacklogPolicy.FailFast, // no connection: fail a command at once instead of queueing it
+        ConnectTimeout = 1000,                  // one connect attempt (a cold first connect included) may take this long
+        ConnectRetry = 1,                       // ... and is not repeated in the foreground; reconnects are in the background
+        AsyncTimeout = 250,                     // the tier's OperationTimeout: a reply later than this is not waited for
+        SyncTimeout = 250,
+        KeepAlive = 1,                          // seconds: ping an idle connection every second, so a dead one shows soon
+    };
+
+    /// <summary>A <see cref="RedisCache"/> with a connection of its own to <paramref name="endpoint"/>, made on first use.</summary>
+    public static RedisCache Cache(string endpoint) =>
+        new(Microsoft.Extensions.Options.Options.Create(new RedisCacheOptions { ConfigurationOptions = Options(endpoint) }));
+
+    /// <summary>A raw connection to <paramref name="endpoint"/>, for reading and changing keys behind the cache.</summary>
+    public static ConnectionMultiplexer Connect(string endpoint) => ConnectionMultiplexer.Connect(Options(endpoint));
+
+    /// <summary>
+    /// The value a <see cref="RedisCache"/> stores under <paramref name="key"/>: it keeps an entry as a hash whose
+    /// <c>data</c> field holds the bytes (beside <c>absexp</c> and <c>sldexp</c>), and expires the whole hash.
+    /// </summary>
+    public static async Task<byte[]?> ReadValueAsync(IDatabase database, RedisKey key) => await database.HashGetAsync(key, "data");
+}
