@@ -9,16 +9,18 @@ using Npgsql;
 //   contend PROVIDER CONNECTION TASKS ITERATIONS   every task, ITERATIONS times: take the lock, enter the critical
 //                                                  section (a counter in the lock_probe table), leave, release
 //   hold PROVIDER CONNECTION                        take the lock, print "held", wait to be killed
+// PROVIDER is postgres, pgbouncer (PostgreSQL through a transaction-mode pooler) or sqlite.
 if (args.Length < 3)
 {
-    Console.Error.WriteLine("usage: contend|hold postgres|sqlite CONNECTION [TASKS ITERATIONS]");
+    Console.Error.WriteLine("usage: contend|hold postgres|pgbouncer|sqlite CONNECTION [TASKS ITERATIONS]");
     return 1;
 }
 
-var (mode, provider, connection) = (args[0], args[1] == "postgres" ? SessionStorageProvider.Postgres : SessionStorageProvider.Sqlite, args[2]);
+var (mode, provider, connection) = (args[0], args[1] is "postgres" or "pgbouncer" ? SessionStorageProvider.Postgres : SessionStorageProvider.Sqlite, args[2]);
 var services = new ServiceCollection().AddMcpSessions(o =>
 {
     o.Provider = provider;
+    o.PostgresPooler = args[1] == "pgbouncer" ? PostgresPooler.Transaction : PostgresPooler.Auto;
     o.ConnectionString = connection;
     o.Encryption.AllowPlaintext = true;
     o.CleanupEnabled = false;
