@@ -75,6 +75,7 @@ public sealed class PgBouncerPreparedStatementTests(PgBouncerFixture fixture) : 
         {
             var environment = fixture.CliEnvironment(database);
             environment["McpSessions__PostgresPooler"] = "Transaction";
+            environment["STORAGE_ENCRYPTION_KEY"] = TestKeys.A;
 
             var first = await CliProcess.RunAsync(work.FullName, work.FullName, environment, "migrate");
             Assert.True(first.ExitCode == 0, first.ToString());
