@@ -98,7 +98,8 @@ servers_start() {
 # A transaction-mode PgBouncer in front of MCPSESSIONS_TEST_POSTGRES, the way Supabase's pooler (port 6543) and most
 # PgBouncer deployments run: a server connection belongs to a client for one transaction only, and 1.18 keeps no
 # prepared statements across transactions. Every database of the server is reachable (the tests create theirs on the
-# fly), as any user in the auth file with no password (the test cluster trusts loopback). It refuses to run as root.
+# fly), as any role of the server (auth_user looks roles up, so the row-level-security roles work too) with no
+# password (the test cluster trusts loopback). It refuses to run as root.
 servers_start_pgbouncer() {
   local dir="$SERVERS_DIR/pgbouncer" pport host pgport user
   pport=$(servers_free_port)
@@ -119,6 +120,7 @@ unix_socket_dir =
 auth_type = trust
 auth_file = $dir/users.txt
 admin_users = $user
+auth_user = $user
 pool_mode = transaction
 default_pool_size = 6
 max_client_conn = 1000
