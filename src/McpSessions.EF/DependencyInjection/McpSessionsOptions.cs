@@ -32,6 +32,14 @@ public sealed class McpSessionsOptions
     public SqliteSynchronous SqliteSynchronous { get; set; } = SqliteSynchronous.Normal;
 
     /// <summary>
+    /// Whether the PostgreSQL connection goes through a transaction-mode pooler, which cannot keep prepared statements.
+    /// Default <see cref="PostgresPooler.Auto"/>: Supabase's pooler (port 6543, a <c>pooler.supabase.com</c> host) is
+    /// recognised; set <see cref="PostgresPooler.Transaction"/> for PgBouncer in transaction mode on another port.
+    /// Ignored for SQLite and for a host's own context.
+    /// </summary>
+    public PostgresPooler PostgresPooler { get; set; } = PostgresPooler.Auto;
+
+    /// <summary>
     /// Apply pending migrations on the first store call. Default: on for SQLite and memory, off for PostgreSQL,
     /// where schema changes belong to a deployment step (<c>dotnet ef database update</c> or <c>mcp-sessions migrate</c>).
     /// </summary>

@@ -31,6 +31,11 @@ internal sealed class McpSessionsOptionsValidator : IValidateOptions<McpSessions
             failures.Add($"{prefix}SqliteSynchronous must be Normal or Full.");
         }
 
+        if (!Enum.IsDefined(options.PostgresPooler))
+        {
+            failures.Add($"{prefix}PostgresPooler must be Auto, None or Transaction.");
+        }
+
         Positive(options.PendingTtl, nameof(options.PendingTtl));
         Positive(options.ActiveTtl, nameof(options.ActiveTtl));
         Positive(options.DormantAfter, nameof(options.DormantAfter));

@@ -8,8 +8,8 @@ using Npgsql;
 namespace McpSessions.EF.Locking;
 
 /// <summary>
-/// <see cref="ISessionLock"/> on the store's database: a PostgreSQL advisory lock, or a lock file beside a SQLite
-/// file (an in-memory SQLite database lives in one process, so an in-process lock serves it).
+/// <see cref="ISessionLock"/> on the store's database: a PostgreSQL transaction-scoped advisory lock, or a lock file
+/// beside a SQLite file (an in-memory SQLite database lives in one process, so an in-process lock serves it).
 /// </summary>
 internal sealed class EfSessionLock<TContext>(SessionContextSource<TContext> contexts, TimeProvider time, SessionMetrics metrics) : ISessionLock
     where TContext : DbContext
@@ -29,18 +29,7 @@ internal sealed class EfSessionLock<TContext>(SessionContextSource<TContext> con
         Func<Exception> onTimeout = () => new SessionLockTimeoutException(identity, sessionId, timeout);
         try
         {
-            IAsyncDisposable hold;
-            await using (var lease = contexts.Rent())
-            {
-                hold = lease.Context.Database.GetDbConnection() switch
-                {
-                    NpgsqlConnection postgres => await PostgresSessionLock.AcquireAsync(postgres.CloneWith(postgres.ConnectionString), key, timeout, onTimeout, cancellationToken).ConfigureAwait(false),
-                    SqliteConnection { DataSource: var file } sqlite when !IsInMemory(sqlite) =>
-                        await AcquireFileLockAsync(Path.GetFullPath(file) + ".locks", key, timeout, onTimeout, cancellationToken).ConfigureAwait(false),
-                    _ => await _inProcess.AcquireAsync(key, timeout, onTimeout, cancellationToken).ConfigureAwait(false),
-                };
-            }
-
+            var hold = await AcquireCoreAsync(key, timeout, onTimeout, cancellationToken).ConfigureAwait(false);
             metrics.LockWait(Stopwatch.GetElapsedTime(started), acquired: true);
             return hold;
         }
@@ -51,16 +40,57 @@ internal sealed class EfSessionLock<TContext>(SessionContextSource<TContext> con
         }
     }
 
-    /// <summary>Waiters of this process queue in memory (exact timeouts, no polling), then take the cross-process file lock.</summary>
-    private async Task<IAsyncDisposable> AcquireFileLockAsync(string directory, long key, TimeSpan timeout, Func<Exception> onTimeout, CancellationToken cancellationToken)
+    /// <summary>
+    /// Waiters of this process queue in memory (exact timeouts, no polling); the first then takes the lock across
+    /// processes: a PostgreSQL advisory lock on a connection of its own, or a lock file beside a SQLite file.
+    /// </summary>
+    private async Task<IAsyncDisposable> AcquireCoreAsync(long key, TimeSpan timeout, Func<Exception> onTimeout, CancellationToken cancellationToken)
     {
+        NpgsqlConnection? postgres = null;
+        string? lockDirectory = null;
+        await using (var lease = contexts.Rent())
+        {
+            switch (lease.Context.Database.GetDbConnection())
+            {
+                case NpgsqlConnection connection:
+                    // A connection of the context's own data source and settings (through a pooler if the store's is).
+                    postgres = connection.CloneWith(connection.ConnectionString);
+                    break;
+                case SqliteConnection { DataSource: var file } sqlite when !IsInMemory(sqlite):
+                    lockDirectory = Path.GetFullPath(file) + ".locks";
+                    break;
+            }
+        }
+
         var started = time.GetTimestamp();
-        var local = await _inProcess.AcquireAsync(key, timeout, onTimeout, cancellationToken).ConfigureAwait(false);
+        IAsyncDisposable local;
+        try
+        {
+            local = await _inProcess.AcquireAsync(key, timeout, onTimeout, cancellationToken).ConfigureAwait(false);
+        }
+        catch
+        {
+            if (postgres is not null)
+            {
+                await postgres.DisposeAsync().ConfigureAwait(false);
+            }
+
+            throw;
+        }
+
+        if (postgres is null && lockDirectory is null)
+        {
+            return local;
+        }
+
         try
         {
             var remaining = timeout - time.GetElapsedTime(started);
-            var file = await SqliteFileSessionLock.AcquireAsync(directory, key, remaining > TimeSpan.Zero ? remaining : TimeSpan.Zero, time, onTimeout, cancellationToken).ConfigureAwait(false);
-            return new Both(file, local);
+            remaining = remaining > TimeSpan.Zero ? remaining : TimeSpan.Zero;
+            var shared = postgres is not null
+                ? await PostgresSessionLock.AcquireAsync(postgres, key, remaining, time, onTimeout, cancellationToken).ConfigureAwait(false)
+                : await SqliteFileSessionLock.AcquireAsync(lockDirectory!, key, remaining, time, onTimeout, cancellationToken).ConfigureAwait(false);
+            return new Both(shared, local);
         }
         catch
         {

@@ -1,45 +1,67 @@
 using System.Data.Common;
+using McpSessions.EF.Providers;
 using Npgsql;
 
 namespace McpSessions.EF.Locking;
 
 /// <summary>
-/// A PostgreSQL session-level advisory lock on a connection of its own, held until the hold is disposed. If the
-/// holder dies, its connection closes and PostgreSQL releases the lock. The wait is bounded by <c>lock_timeout</c>.
+/// A PostgreSQL transaction-scoped advisory lock (<c>pg_try_advisory_xact_lock</c>) in a transaction of its own, on a
+/// connection of its own, held until the hold is disposed (rolled back). Nothing outlives the transaction: no session
+/// lock, no setting, so it holds and leaves nothing behind through a transaction-mode pooler (PgBouncer, Supabase's
+/// pooler on port 6543) as well as on a direct connection. If the holder dies, its connection closes, the transaction
+/// ends and PostgreSQL releases the lock. A busy lock is retried in short transactions, with a growing delay up to
+/// 50 ms, so a waiter never keeps a pooled server connection while it waits.
 /// </summary>
 internal static class PostgresSessionLock
 {
-    public static async Task<IAsyncDisposable> AcquireAsync(NpgsqlConnection connection, long key, TimeSpan timeout, Func<Exception> onTimeout, CancellationToken cancellationToken)
+    private static readonly TimeSpan MaxDelay = TimeSpan.FromMilliseconds(50);
+
+    public static async Task<IAsyncDisposable> AcquireAsync(NpgsqlConnection connection, long key, TimeSpan timeout, TimeProvider time, Func<Exception> onTimeout, CancellationToken cancellationToken)
     {
+        var deadline = time.GetTimestamp() + (long)(timeout.TotalSeconds * time.TimestampFrequency);
+        var delay = TimeSpan.FromMilliseconds(1);
         try
         {
             await connection.OpenAsync(cancellationToken).ConfigureAwait(false);
-            await using (var limit = new NpgsqlCommand($"SET lock_timeout = {Math.Max(1, (long)timeout.TotalMilliseconds)}", connection))
+            await using var command = new NpgsqlCommand("SELECT pg_try_advisory_xact_lock($1)", connection);
+            command.Parameters.Add(new NpgsqlParameter<long> { TypedValue = key });
+            while (true)
             {
-                await limit.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
-            }
+                // Npgsql sends BEGIN with the SELECT: one round trip per attempt.
+                var transaction = await connection.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
+                try
+                {
+                    if (await command.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false) is true)
+                    {
+                        return new Hold(connection, transaction);
+                    }
+                }
+                catch
+                {
+                    await transaction.DisposeAsync().ConfigureAwait(false);
+                    throw;
+                }
 
-            await using (var command = new NpgsqlCommand("SELECT pg_advisory_lock($1)", connection))
-            {
-                command.Parameters.Add(new NpgsqlParameter { Value = key });
-                await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
-            }
+                await transaction.DisposeAsync().ConfigureAwait(false);
+                var remaining = TimeSpan.FromSeconds((deadline - time.GetTimestamp()) / (double)time.TimestampFrequency);
+                if (remaining <= TimeSpan.Zero)
+                {
+                    throw onTimeout();
+                }
 
-            return new Hold(connection, key);
+                await Task.Delay(delay < remaining ? delay : remaining, time, cancellationToken).ConfigureAwait(false);
+                delay = delay * 2 < MaxDelay ? delay * 2 : MaxDelay;
+            }
         }
-        catch (PostgresException e) when (e.SqlState == PostgresErrorCodes.LockNotAvailable)
+        catch (Exception e)
         {
             await connection.DisposeAsync().ConfigureAwait(false);
-            throw onTimeout();
-        }
-        catch
-        {
-            await connection.DisposeAsync().ConfigureAwait(false);
+            PostgresPoolerErrors.ThrowIfRefused(e);
             throw;
         }
     }
 
-    private sealed class Hold(NpgsqlConnection connection, long key) : IAsyncDisposable
+    private sealed class Hold(NpgsqlConnection connection, NpgsqlTransaction transaction) : IAsyncDisposable
     {
         private int _released;
 
@@ -52,16 +74,16 @@ internal static class PostgresSessionLock
 
             try
             {
-                await using var command = new NpgsqlCommand("SELECT pg_advisory_unlock($1)", connection);
-                command.Parameters.Add(new NpgsqlParameter { Value = key });
-                await command.ExecuteNonQueryAsync().ConfigureAwait(false);
+                // Ending the transaction releases the lock; the connection goes back to the pool with nothing open.
+                await transaction.RollbackAsync().ConfigureAwait(false);
             }
             catch (DbException)
             {
-                // The connection is gone, and with it the lock.
+                // The connection is gone, and with it the transaction and the lock.
             }
             finally
             {
+                await transaction.DisposeAsync().ConfigureAwait(false);
                 await connection.DisposeAsync().ConfigureAwait(false);
             }
         }

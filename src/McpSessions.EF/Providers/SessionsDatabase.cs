@@ -28,7 +28,7 @@ internal abstract class SessionsDatabase : IAsyncDisposable
 
     public static SessionsDatabase Create(McpSessionsOptions options) => options.Provider switch
     {
-        SessionStorageProvider.Postgres or SessionStorageProvider.Supabase => new PostgresSessionsDatabase(options.ConnectionString!),
+        SessionStorageProvider.Postgres or SessionStorageProvider.Supabase => new PostgresSessionsDatabase(options.ConnectionString!, options.PostgresPooler),
         SessionStorageProvider.Memory => SqliteSessionsDatabase.InMemory(),
         _ => SqliteSessionsDatabase.File(options.ConnectionString, options.SqlitePath, options.CreateMissingDatabase, options.SqliteSynchronous),
     };

@@ -5,7 +5,7 @@ using Npgsql;
 namespace McpSessions.EF.Tests.Infrastructure;
 
 /// <summary>Fresh databases on the real PostgreSQL server named by MCPSESSIONS_TEST_POSTGRES, dropped afterwards.</summary>
-public sealed class PostgresFixture : SessionStoreFixture
+public class PostgresFixture : SessionStoreFixture
 {
     private readonly List<string> _databases = [];
 
@@ -27,6 +27,18 @@ public sealed class PostgresFixture : SessionStoreFixture
         }
 
         return new NpgsqlConnectionStringBuilder(TestServers.PostgresAdmin) { Database = name }.ConnectionString;
+    }
+
+    /// <summary>A connection straight to the PostgreSQL server, to the database of <paramref name="connectionString"/>.</summary>
+    public virtual string DirectConnectionString(string connectionString) => connectionString;
+
+    /// <summary>The advisory locks held in <paramref name="connectionString"/>'s database, read over a direct connection.</summary>
+    public async Task<long> AdvisoryLocksAsync(string connectionString)
+    {
+        await using var connection = new NpgsqlConnection(new NpgsqlConnectionStringBuilder(DirectConnectionString(connectionString)) { Pooling = false }.ConnectionString);
+        await connection.OpenAsync();
+        await using var command = new NpgsqlCommand("SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND database = (SELECT oid FROM pg_database WHERE datname = current_database())", connection);
+        return (long)(await command.ExecuteScalarAsync())!;
     }
 
     /// <summary>DATABASE_URL as a <c>postgres://</c> URI, the form it usually has.</summary>

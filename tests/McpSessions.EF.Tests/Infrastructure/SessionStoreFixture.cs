@@ -70,6 +70,7 @@ public abstract class SessionStoreFixture : IAsyncLifetime
             o.ConnectionString = connectionString;
             o.CleanupEnabled = false;
             o.CleanupBatchSize = CleanupBatchSize;
+            ConfigureProvider(o);
             configure?.Invoke(o);
         });
         build?.Invoke(builder);
@@ -80,6 +81,11 @@ public abstract class SessionStoreFixture : IAsyncLifetime
         }
 
         return provider;
+    }
+
+    /// <summary>Provider settings every service provider of this fixture gets, before the test's own.</summary>
+    protected virtual void ConfigureProvider(McpSessionsOptions options)
+    {
     }
 
     /// <summary>Sets a column's stored value directly, as another writer (a Node service) would: JSON columns take JSON text.</summary>

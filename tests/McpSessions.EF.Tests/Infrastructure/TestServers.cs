@@ -8,6 +8,7 @@ namespace McpSessions.EF.Tests.Infrastructure;
 public static class TestServers
 {
     public const string PostgresVariable = "MCPSESSIONS_TEST_POSTGRES";
+    public const string PgBouncerVariable = "MCPSESSIONS_TEST_PGBOUNCER";
     public const string RedisVariable = "MCPSESSIONS_TEST_REDIS";
     public const string RedisServerVariable = "MCPSESSIONS_TEST_REDIS_SERVER";
 
@@ -15,6 +16,9 @@ public static class TestServers
     public static string PostgresAdmin =>
         Variable(PostgresVariable) ?? ServerContainers.Postgres
         ?? throw Missing(PostgresVariable, "an Npgsql connection string, e.g. Host=127.0.0.1;Port=5432;Username=postgres", "or start Docker (no engine answers now) and the tests start a PostgreSQL container.");
+
+    /// <summary>A transaction-mode PgBouncer in front of <see cref="PostgresAdmin"/>'s server, as an Npgsql connection string.</summary>
+    public static string PgBouncer => Required(PgBouncerVariable, "an Npgsql connection string of a PgBouncer with pool_mode = transaction in front of that server, e.g. Host=127.0.0.1;Port=6432;Username=postgres");
 
     /// <summary>The shared Redis server, <c>host:port</c>. Tests never flush it: each uses a key prefix of its own.</summary>
     public static string Redis =>

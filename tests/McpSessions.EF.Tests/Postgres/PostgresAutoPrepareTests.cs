@@ -1,3 +1,4 @@
+using McpSessions.EF.DependencyInjection;
 using McpSessions.EF.Providers;
 
 namespace McpSessions.EF.Tests.Postgres;
@@ -29,11 +30,31 @@ public sealed class PostgresAutoPrepareTests
         Assert.Equal(minUsages, database.Settings.AutoPrepareMinUsages);
     }
 
-    [Fact]
-    public async Task Supabase_transaction_pooler_connections_are_not_auto_prepared()
+    [Theory]
+    [InlineData("postgres://postgres.ref:secret@aws-0-eu-west-1.pooler.supabase.com:6543/postgres")]
+    [InlineData("postgres://postgres.ref:secret@aws-0-eu-west-1.pooler.supabase.com:5432/postgres")]
+    [InlineData("Host=db.example.com;Port=6543;Database=app;Max Auto Prepare=20")]
+    [InlineData("Host=AWS-0-US-EAST-1.POOLER.SUPABASE.COM;Database=postgres")]
+    public async Task Supabase_pooler_connections_are_not_auto_prepared(string connectionString)
     {
-        await using var database = new PostgresSessionsDatabase("postgres://postgres.ref:secret@aws-0-eu-west-1.pooler.supabase.com:6543/postgres");
+        await using var database = new PostgresSessionsDatabase(connectionString);
 
         Assert.Equal(0, database.Settings.MaxAutoPrepare);
+    }
+
+    [Fact]
+    public async Task A_transaction_pooler_set_in_the_options_turns_auto_preparation_off_whatever_the_connection_string_says()
+    {
+        await using var database = new PostgresSessionsDatabase("Host=pgbouncer.internal;Port=6432;Database=app;Max Auto Prepare=20", PostgresPooler.Transaction);
+
+        Assert.Equal(0, database.Settings.MaxAutoPrepare);
+    }
+
+    [Fact]
+    public async Task No_pooler_set_in_the_options_keeps_auto_preparation_on_port_6543()
+    {
+        await using var database = new PostgresSessionsDatabase("Host=db.example.com;Port=6543;Database=app", PostgresPooler.None);
+
+        Assert.Equal(PostgresSessionsDatabase.MaxAutoPrepare, database.Settings.MaxAutoPrepare);
     }
 }
