@@ -26,6 +26,7 @@ public static class McpSessionsServiceCollectionExtensions
     {
         ArgumentNullException.ThrowIfNull(services);
         AddCore(services, configure);
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<McpSessionsOptions>, MigrationsPackageValidator>());
 
         services.TryAddSingleton(sp => SessionsDatabase.Create(sp.GetRequiredService<IOptions<McpSessionsOptions>>().Value));
         services.AddPooledDbContextFactory<SessionsDbContext>((sp, builder) =>

@@ -12,8 +12,9 @@ namespace McpSessions.EF.Infrastructure;
 internal static class DesignTimeSessionsContext
 {
     /// <summary>
-    /// PostgreSQL reads <c>DATABASE_URL</c>; SQLite reads <c>MCP_TS_STORAGE_SQLITE_PATH</c>. Without them a placeholder
-    /// is used, which is enough for <c>dotnet ef migrations add</c> (it does not connect).
+    /// PostgreSQL reads <c>DATABASE_URL</c>; SQLite reads <c>MCP_TS_STORAGE_SQLITE_PATH</c>, a relative path being
+    /// relative to the directory <c>dotnet ef</c> was run in. Without them a placeholder is used, which is enough for
+    /// <c>dotnet ef migrations add</c> (it does not connect).
     /// </summary>
     public static SessionsDbContext Create(SessionStorageProvider provider)
     {
@@ -27,12 +28,23 @@ internal static class DesignTimeSessionsContext
         }
         else
         {
-            var path = Environment.GetEnvironmentVariable("MCP_TS_STORAGE_SQLITE_PATH") is { Length: > 0 } p ? p : "mcp-sessions.db";
+            var path = Path.Combine(InvocationDirectory(), Environment.GetEnvironmentVariable("MCP_TS_STORAGE_SQLITE_PATH") is { Length: > 0 } p ? p : "mcp-sessions.db");
             builder.UseSqlite($"Data Source={path}", o => o.MigrationsAssembly(SessionsProvider.Sqlite.MigrationsAssembly).MigrationsHistoryTable(SessionsProvider.MigrationsHistoryTable));
         }
 
         // Design time (migrations) never reads or writes a secret.
         builder.UseMcpSessions(new McpSessionsModelOptions(), Encryption.SessionKeyRing.Plaintext);
         return new SessionsDbContext(builder.Options);
+    }
+
+    /// <summary>
+    /// Where the user ran <c>dotnet ef</c>. The tool starts the design-time process in the startup project's folder
+    /// and passes the directory it was run in as <c>--working-dir</c>; outside <c>dotnet ef</c>, the current directory.
+    /// </summary>
+    private static string InvocationDirectory()
+    {
+        var args = Environment.GetCommandLineArgs();
+        var i = Array.IndexOf(args, "--working-dir");
+        return i >= 0 && i + 1 < args.Length ? args[i + 1] : Directory.GetCurrentDirectory();
     }
 }

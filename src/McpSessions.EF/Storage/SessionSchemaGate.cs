@@ -73,9 +73,8 @@ internal sealed class SessionSchemaGate(bool autoMigrate, SessionsDatabase? data
             state += ": the database does not exist";
         }
 
-        var project = database is null ? "your migrations project" : $"Migrations/{database.Provider.MigrationsAssembly}";
         return $"The {where} {state} ({pending.Count} pending migration(s): {string.Join(", ", pending)}) and McpSessions:AutoMigrate is off. "
-            + $"Apply the migrations with `dotnet ef database update --project {project}` or with the CLI, `mcp-sessions migrate`, "
-            + "or set McpSessions:AutoMigrate to true.";
+            + $"Apply the migrations with `dotnet ef database update --context {context.GetType().Name}` run in your app's folder, "
+            + "or with the CLI, `mcp-sessions migrate`, or set McpSessions:AutoMigrate to true.";
     }
 }

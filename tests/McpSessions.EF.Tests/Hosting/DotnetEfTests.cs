@@ -50,11 +50,34 @@ public sealed class DotnetEfTests(PostgresFixture postgres, SqliteFixture sqlite
         Assert.True(reader.GetInt64(1) >= 1);
     }
 
-    private static Task<ProcessRunner.Result> DotnetEf(string project, Dictionary<string, string?> environment) =>
+    [Fact]
+    public async Task A_relative_sqlite_path_is_relative_to_the_directory_dotnet_ef_was_run_in_not_the_migrations_project()
+    {
+        // Under the repository (for the tool manifest), in the ignored .tmp folder.
+        var directory = Directory.CreateDirectory(RepositoryPaths.Combine(".tmp", $"dotnet-ef-{Guid.NewGuid():N}"));
+        try
+        {
+            var result = await DotnetEf(
+                RepositoryPaths.Combine("Migrations", "McpSessions.EF.Migrations.Sqlite"),
+                new() { ["MCP_TS_STORAGE_SQLITE_PATH"] = "relative.db" },
+                directory.FullName);
+
+            Assert.True(result.ExitCode == 0, result.ToString());
+            Assert.True(File.Exists(Path.Combine(directory.FullName, "relative.db")), result.ToString());
+            Assert.False(File.Exists(RepositoryPaths.Combine("Migrations", "McpSessions.EF.Migrations.Sqlite", "relative.db")));
+        }
+        finally
+        {
+            SqliteConnection.ClearAllPools();
+            directory.Delete(recursive: true);
+        }
+    }
+
+    private static Task<ProcessRunner.Result> DotnetEf(string project, Dictionary<string, string?> environment, string? workingDirectory = null) =>
         ProcessRunner.RunAsync(
             "dotnet",
             ["tool", "run", "dotnet-ef", "database", "update", "--project", project, "--configuration", RepositoryPaths.Configuration, "--no-build"],
-            RepositoryPaths.Root,
+            workingDirectory ?? RepositoryPaths.Root,
             environment,
             Timeout);
 }

@@ -16,8 +16,12 @@ public abstract partial class SessionStoreSpecification<TFixture>
 
         var error = await Assert.ThrowsAsync<SessionSchemaNotReadyException>(() => store.GetAsync("alice", "s-1"));
         Assert.Contains("has no session schema", error.Message, StringComparison.Ordinal);
-        Assert.Contains("dotnet ef database update", error.Message, StringComparison.Ordinal);
+        Assert.Contains("`dotnet ef database update --context SessionsDbContext` run in your app's folder", error.Message, StringComparison.Ordinal);
         Assert.Contains("mcp-sessions migrate", error.Message, StringComparison.Ordinal);
+
+        // A package user has no copy of this repository: the message names no path in it.
+        Assert.DoesNotContain("Migrations/", error.Message, StringComparison.Ordinal);
+        Assert.DoesNotContain("--project", error.Message, StringComparison.Ordinal);
         await Assert.ThrowsAsync<SessionSchemaNotReadyException>(() => store.CreateAsync(NewSession()));
 
         // Another instance migrates (as `mcp-sessions migrate` would); the first one then works without a restart.
