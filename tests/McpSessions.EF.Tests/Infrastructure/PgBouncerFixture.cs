@@ -19,7 +19,7 @@ public sealed class PgBouncerFixture : PostgresFixture
     public override string DirectConnectionString(string connectionString) =>
         new NpgsqlConnectionStringBuilder(TestServers.PostgresAdmin) { Database = new NpgsqlConnectionStringBuilder(connectionString).Database }.ConnectionString;
 
-    protected override void ConfigureProvider(McpSessionsOptions options) => options.PostgresPooler = PostgresPooler.Transaction;
+    public override void ConfigureProvider(McpSessionsOptions options) => options.PostgresPooler = PostgresPooler.Transaction;
 
     /// <summary>
     /// <paramref name="setting"/> on every server connection PgBouncer keeps for <paramref name="connectionString"/>'s

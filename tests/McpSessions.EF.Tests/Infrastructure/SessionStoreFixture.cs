@@ -84,7 +84,7 @@ public abstract class SessionStoreFixture : IAsyncLifetime
     }
 
     /// <summary>Provider settings every service provider of this fixture gets, before the test's own.</summary>
-    protected virtual void ConfigureProvider(McpSessionsOptions options)
+    public virtual void ConfigureProvider(McpSessionsOptions options)
     {
     }
 

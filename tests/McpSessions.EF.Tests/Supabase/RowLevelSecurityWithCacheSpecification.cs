@@ -72,6 +72,7 @@ public abstract class RowLevelSecurityWithCacheSpecification<TFixture>(TFixture 
             o.ConnectionString = ApplicationConnectionString(_database);
             o.Encryption.Key = TestKeys.A;
             o.CleanupEnabled = false;
+            Fixture.ConfigureProvider(o);
         })
         .AddRowLevelSecurity<TestUserAccessor>(o =>
         {
