@@ -18,7 +18,9 @@ public static class TestServers
         ?? throw Missing(PostgresVariable, "an Npgsql connection string, e.g. Host=127.0.0.1;Port=5432;Username=postgres", "or start Docker (no engine answers now) and the tests start a PostgreSQL container.");
 
     /// <summary>A transaction-mode PgBouncer in front of <see cref="PostgresAdmin"/>'s server, as an Npgsql connection string.</summary>
-    public static string PgBouncer => Required(PgBouncerVariable, "an Npgsql connection string of a PgBouncer with pool_mode = transaction in front of that server, e.g. Host=127.0.0.1;Port=6432;Username=postgres");
+    public static string PgBouncer =>
+        Variable(PgBouncerVariable)
+        ?? throw Missing(PgBouncerVariable, "an Npgsql connection string of a PgBouncer with pool_mode = transaction in front of that server, e.g. Host=127.0.0.1;Port=6432;Username=postgres", "no container stands in for the pooler.");
 
     /// <summary>The shared Redis server, <c>host:port</c>. Tests never flush it: each uses a key prefix of its own.</summary>
     public static string Redis =>
