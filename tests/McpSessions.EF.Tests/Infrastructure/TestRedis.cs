@@ -16,24 +16,30 @@ public static class TestRedis
     /// every call anyway; these make the client give up as soon as the tier does, and fail at once rather than
     /// queue while it has no connection, so an outage does not pile up commands.
     /// </summary>
-    public static ConfigurationOptions Options(string endpoint) => new()
+    public static ConfigurationOptions Options(string endpoint, int operationTimeoutMs = 250) => new()
     {
         EndPoints = { endpoint },
         AbortOnConnectFail = false,             // start, and keep running, while Redis is down; reconnect in the background
         BacklogPolicy = BacklogPolicy.FailFast, // no connection: fail a command at once instead of queueing it
         ConnectTimeout = 1000,                  // one connect attempt (a cold first connect included) may take this long
         ConnectRetry = 1,                       // ... and is not repeated in the foreground; reconnects are in the background
-        AsyncTimeout = 250,                     // the tier's OperationTimeout: a reply later than this is not waited for
-        SyncTimeout = 250,
+        AsyncTimeout = operationTimeoutMs,      // the tier's OperationTimeout: a reply later than this is not waited for
+        SyncTimeout = operationTimeoutMs,
         KeepAlive = 1,                          // seconds: ping an idle connection every second, so a dead one shows soon
     };
 
-    /// <summary>A <see cref="RedisCache"/> with a connection of its own to <paramref name="endpoint"/>, made on first use.</summary>
-    public static RedisCache Cache(string endpoint) =>
-        new(Microsoft.Extensions.Options.Options.Create(new RedisCacheOptions { ConfigurationOptions = Options(endpoint) }));
+    /// <summary>
+    /// A <see cref="RedisCache"/> with a connection of its own to <paramref name="endpoint"/>, made on first use, whose
+    /// client timeouts match the cache tier's <c>OperationTimeout</c> (<paramref name="operationTimeoutMs"/>).
+    /// </summary>
+    public static RedisCache Cache(string endpoint, int operationTimeoutMs = 250) =>
+        new(Microsoft.Extensions.Options.Options.Create(new RedisCacheOptions { ConfigurationOptions = Options(endpoint, operationTimeoutMs) }));
 
-    /// <summary>A raw connection to <paramref name="endpoint"/>, for reading and changing keys behind the cache.</summary>
-    public static ConnectionMultiplexer Connect(string endpoint) => ConnectionMultiplexer.Connect(Options(endpoint));
+    /// <summary>
+    /// A raw connection to <paramref name="endpoint"/>, for reading and changing keys behind the cache: a test's own
+    /// look at Redis waits up to 10 s, so a loaded machine cannot fail it.
+    /// </summary>
+    public static ConnectionMultiplexer Connect(string endpoint) => ConnectionMultiplexer.Connect(Options(endpoint, operationTimeoutMs: 10_000));
 
     /// <summary>
     /// The value a <see cref="RedisCache"/> stores under <paramref name="key"/>: it keeps an entry as a hash whose

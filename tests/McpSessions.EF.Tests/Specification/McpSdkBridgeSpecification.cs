@@ -62,6 +62,7 @@ public abstract partial class McpSdkBridgeSpecification<TFixture>(TFixture fixtu
             o.ConnectionString = Fixture.ConnectionString;
             o.Encryption.Key = TestKeys.A;
             o.CleanupEnabled = false;
+            Fixture.ConfigureProvider(o);
         }).AddModelContextProtocol(configure);
     }
 
