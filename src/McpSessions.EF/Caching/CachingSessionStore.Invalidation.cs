@@ -27,8 +27,9 @@ internal sealed partial class CachingSessionStore
     /// A write: bump the tag before (optionally) and after the database statement. The bump after runs even when the
     /// statement threw, since a statement that timed out may still have committed. Both share one budget, so a slow
     /// cache adds at most <c>OperationTimeout</c>; a bump that cannot be made is owed, and the write still succeeds.
+    /// A generation lives <c>CacheTtl</c>, or <paramref name="tagTtlAfter"/> of the result for the bump after.
     /// </summary>
-    private async Task<T> WriteAsync<T>(string tagKey, bool bumpBefore, Func<Task<T>> write)
+    private async Task<T> WriteAsync<T>(string tagKey, bool bumpBefore, Func<Task<T>> write, Func<T, TimeSpan>? tagTtlAfter = null)
     {
         var budget = _cache.Begin();
         if (budget.Usable)
@@ -41,19 +42,28 @@ internal sealed partial class CachingSessionStore
             await BumpAsync(tagKey, budget).ConfigureAwait(false);
         }
 
+        var optionsAfter = tagKey == _keys.Epoch ? EpochOptions : _generationOptions;
         try
         {
-            return await write().ConfigureAwait(false);
+            var result = await write().ConfigureAwait(false);
+            if (tagTtlAfter is not null)
+            {
+                optionsAfter = TagOptions(tagTtlAfter(result));
+            }
+
+            return result;
         }
         finally
         {
-            await BumpAsync(tagKey, budget).ConfigureAwait(false);
+            await BumpAsync(tagKey, optionsAfter, budget).ConfigureAwait(false);
         }
     }
 
-    private async Task BumpAsync(string tagKey, CacheBudget budget)
+    private Task BumpAsync(string tagKey, CacheBudget budget) =>
+        BumpAsync(tagKey, tagKey == _keys.Epoch ? EpochOptions : _generationOptions, budget);
+
+    private async Task BumpAsync(string tagKey, DistributedCacheEntryOptions options, CacheBudget budget)
     {
-        var options = tagKey == _keys.Epoch ? EpochOptions : _generationOptions;
         if (!await _cache.SetAsync(tagKey, NewTag(), options, budget, CancellationToken.None).ConfigureAwait(false))
         {
             Owe(tagKey);

@@ -69,11 +69,12 @@ internal sealed partial class CachingSessionStore
     /// <summary>
     /// Sets the missing tags to fresh values (one write per tag key at a time in this instance) and reads both back.
     /// Only tags read back are used: a value this instance wrote may already have been replaced by a writer's bump.
+    /// A generation lives <paramref name="generationTtl"/>, the longest the entry it guards may live.
     /// </summary>
-    private async Task<(string? Generation, string? Epoch)> CreateTagsAsync(string generationKey, bool generation, bool epoch, CacheBudget budget, CancellationToken cancellationToken)
+    private async Task<(string? Generation, string? Epoch)> CreateTagsAsync(string generationKey, bool generation, bool epoch, TimeSpan generationTtl, CacheBudget budget, CancellationToken cancellationToken)
     {
         var created = await Task.WhenAll(
-            generation ? CreateTagAsync(generationKey, _generationOptions, budget) : Task.FromResult(true),
+            generation ? CreateTagAsync(generationKey, TagOptions(generationTtl), budget) : Task.FromResult(true),
             epoch ? CreateTagAsync(_keys.Epoch, EpochOptions, budget) : Task.FromResult(true)).ConfigureAwait(false);
         if (!created[0] || !created[1])
         {

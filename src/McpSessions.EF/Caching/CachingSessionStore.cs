@@ -23,8 +23,8 @@ namespace McpSessions.EF.Caching;
 /// such a late fill out, every entry carries the evidence of its freshness and a reader checks it:</para>
 /// <list type="bullet">
 /// <item>Tags. Each session has a generation key (<c>{entry key}#gen</c>); all sessions share an epoch key
-/// (<c>{prefix}#epoch</c>). A tag value is 128 random bits. A tag key is only ever set to a fresh value (a bump);
-/// nobody ever writes back a value they read.</item>
+/// (<c>{prefix}#epoch</c>). A tag value is 128 random bits. A tag key is only ever set to a fresh value (a bump) or
+/// expires; nobody ever writes back a value they read, so a value that is gone never comes back.</item>
 /// <item>Every write (create, update, touch, delete) bumps the session's generation after its database statement
 /// returned, and update, touch and delete also bump it before. <see cref="ClearAllAsync"/> bumps the epoch.</item>
 /// <item>A filler reads both tags before it reads the database and stores them in the entry. A hit reads the entry and
@@ -35,10 +35,23 @@ namespace McpSessions.EF.Caching;
 /// changes to a fresh value, so had g been written before g_w, g_w would have replaced it and g could not be current:
 /// g was written at or after g_w, so after W committed. An entry tagged g was filled by a reader that read g before it
 /// read the database, so that database read started after W committed and saw W or a newer write. A stale fill carries
-/// an older tag and is never served. The epoch gives the same argument for <see cref="ClearAllAsync"/>. A missing tag
-/// (new, expired, evicted) is created as a fresh value before the database is read, which is just another bump, and
-/// read back. A read that joins another's database read (<c>.Stampede</c>) joins only one keyed by the tags it read
-/// itself, which the same argument orders after W.</para>
+/// an older tag and is never served. The epoch gives the same argument for <see cref="ClearAllAsync"/>. A read that
+/// joins another's database read (<c>.Stampede</c>) joins only one keyed by the tags it read itself, which the same
+/// argument orders after W.</para>
+/// <para><b>Missing and expiring tags.</b> A generation expires no later than the entries it guards could: a get
+/// creates it with the entry's own time to live (<c>min(CacheTtl, the session's remaining life)</c>), a create with that
+/// of the new session, any other write and an owed bump with <c>CacheTtl</c>. The epoch, one key for all, never
+/// expires. A tag that expires, or is evicted, early costs misses, never a stale read: the argument above nowhere
+/// needs a tag to live, since its successor is a fresh value that no entry carries. No entry is ever stored against a
+/// missing tag: a get that finds a tag missing reads the database first and writes nothing unless the database shows
+/// the caller a live session (so a get of an id that does not exist, is not live, or is hidden by row-level security
+/// writes no key, and probing random ids cannot fill the cache). Only then does it create the missing tags as fresh
+/// values (just another bump), read them back, and read the database again to fill, so the fill's read follows the
+/// tags as above. The first read only decides whether to write: it may predate a write whose bump the created tag
+/// replaced. That costs a session one more database read, cluster-wide, each time its generation has expired
+/// (about once per <c>CacheTtl</c> while it is read) and on the first read after the epoch was lost. A write of an id
+/// that does not exist still bumps its generation, for at most <c>CacheTtl</c>: writes are the host's own calls,
+/// and their number bounds the keys.</para>
 /// <para><b>Liveness.</b> A hit re-checks SPEC §4 against the <see cref="TimeProvider"/>: a current entry holds the
 /// row's fields, so it answers as the database would. That makes <see cref="CleanupExpiredAsync"/> safe without
 /// invalidations: it deletes only rows that are not live, and a row that is not live stays so without a write. An entry
@@ -109,8 +122,8 @@ internal sealed partial class CachingSessionStore : ISessionStore
             options.OperationTimeout,
             logger);
 
-        // A generation must outlive the entries tagged with it (at most CacheTtl), or they turn into misses early.
-        _generationOptions = new DistributedCacheEntryOptions { AbsoluteExpirationRelativeToNow = options.CacheTtl * 2 };
+        // A write bumps a generation for CacheTtl, the longest any entry lives: see the remarks on tags.
+        _generationOptions = TagOptions(options.CacheTtl);
     }
 
     public string GenerateSessionId() => _inner.GenerateSessionId();
@@ -121,7 +134,8 @@ internal sealed partial class CachingSessionStore : ISessionStore
 
         // No bump before: there is no old row to protect. The bump after matters: an entry of an earlier session with
         // this id (cleaned up, so not live, so never bumped) must not answer for the new one.
-        return WriteAsync(GenerationKey(session.Identity, session.SessionId), bumpBefore: false, () => _inner.CreateAsync(session, cancellationToken));
+        // Its tag lives no longer than an entry of the new session could.
+        return WriteAsync(GenerationKey(session.Identity, session.SessionId), bumpBefore: false, () => _inner.CreateAsync(session, cancellationToken), EntryTtl);
     }
 
     public Task UpdateAsync(string identity, string sessionId, SessionUpdate update, CancellationToken cancellationToken = default)
@@ -178,22 +192,31 @@ internal sealed partial class CachingSessionStore : ISessionStore
 
         var generation = Tag(values[1]);
         var epoch = Tag(values[2]);
-        if (generation is null || epoch is null)
-        {
-            // Whatever entry there is predates the fresh tags, so this is a miss either way.
-            (generation, epoch) = await CreateTagsAsync(generationKey, generation is null, epoch is null, budget, cancellationToken).ConfigureAwait(false);
-            if (generation is null || epoch is null)
-            {
-                return await _inner.GetAsync(identity, sessionId, cancellationToken).ConfigureAwait(false);
-            }
-        }
-        else if (values[0] is { } entry && TryHit(entry, identity, sessionId, generation, epoch, user, out var hit))
+        if (generation is not null && epoch is not null && values[0] is { } entry && TryHit(entry, identity, sessionId, generation, epoch, user, out var hit))
         {
             _metrics.Hit();
             return hit;
         }
 
         _metrics.Miss();
+        if (generation is null || epoch is null)
+        {
+            // A missing tag is created only for a session the database shows this caller, and with the life of the
+            // entry it will guard: a get of an id that does not exist writes nothing (see the remarks on tags).
+            var found = await _inner.GetAsync(identity, sessionId, cancellationToken).ConfigureAwait(false);
+            var tagTtl = found is null ? TimeSpan.Zero : EntryTtl(found);
+            if (tagTtl <= TimeSpan.Zero)
+            {
+                return found;
+            }
+
+            (generation, epoch) = await CreateTagsAsync(generationKey, generation is null, epoch is null, tagTtl, budget, cancellationToken).ConfigureAwait(false);
+            if (generation is null || epoch is null)
+            {
+                return found;
+            }
+        }
+
         return await ReadThroughAsync(identity, sessionId, key, generation, epoch, user, budget, cancellationToken).ConfigureAwait(false);
     }
 
@@ -278,6 +301,10 @@ internal sealed partial class CachingSessionStore : ISessionStore
 
     private TimeSpan RemainingLife(McpSession session, DateTimeOffset now) =>
         session.Active ? session.UpdatedAt + _clock.Options.DormantAfter - now : session.ExpiresAt - now;
+
+    /// <summary>A tag written with <paramref name="ttl"/>, at least <see cref="MinimumEntryTtl"/> (a bump must be written to invalidate).</summary>
+    private static DistributedCacheEntryOptions TagOptions(TimeSpan ttl) =>
+        new() { AbsoluteExpirationRelativeToNow = ttl > MinimumEntryTtl ? ttl : MinimumEntryTtl };
 
     private string GenerationKey(string identity, string sessionId) => SessionCacheKeys.Generation(_keys.Entry(identity, sessionId));
 

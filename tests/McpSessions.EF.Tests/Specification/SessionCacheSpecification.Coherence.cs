@@ -112,6 +112,10 @@ public abstract partial class SessionCacheSpecification<TFixture>
 
         Assert.Equal("changed behind the cache's back", (await reader.Store.GetAsync("alice", session.SessionId))!.ServerName);
         Assert.Equal(2, reader.Metrics.Misses);
+        Assert.Equal(0, reader.Metrics.Hits);
+        Assert.NotNull(await RawValueAsync(GenerationKey("alice", session.SessionId))); // recreated: the session exists
+        Assert.Equal("changed behind the cache's back", (await reader.Store.GetAsync("alice", session.SessionId))!.ServerName);
+        Assert.Equal(1, reader.Metrics.Hits);
     }
 
     [Fact]

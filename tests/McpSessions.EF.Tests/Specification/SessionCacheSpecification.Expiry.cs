@@ -66,4 +66,58 @@ public abstract partial class SessionCacheSpecification<TFixture>
         await cleaner.Store.CreateAsync(again);
         Assert.Equal("second", (await reader.Store.GetAsync("alice", session.SessionId))!.Tokens!.AccessToken);
     }
+
+    [Fact]
+    public async Task Gets_of_sessions_that_do_not_exist_or_are_not_live_write_nothing_to_the_cache()
+    {
+        // Anyone can ask for random ids: such a get must not leave a key behind, or probing fills the cache.
+        var instance = NewInstance(o => o.CacheTtl = TimeSpan.FromHours(1));
+        var expired = await Fixture.Store.CreateAsync(NewSession(active: false));
+        var alices = await Fixture.Store.CreateAsync(NewSession("alice"));
+        Clock.Advance(PendingTtl + TimeSpan.FromSeconds(1));
+
+        for (var i = 0; i < 50; i++)
+        {
+            Assert.Null(await instance.Store.GetAsync("alice", instance.Store.GenerateSessionId()));
+        }
+
+        Assert.Null(await instance.Store.GetAsync("alice", expired.SessionId));
+        Assert.Null(await instance.Store.GetAsync("bob", alices.SessionId));
+
+        Assert.Empty(RawKeys());
+        Assert.Equal(0, instance.Metrics.Errors);
+    }
+
+    [Fact]
+    public async Task After_a_fill_no_key_outlives_the_longest_life_its_entry_could_have()
+    {
+        // The bound of an entry is min(CacheTtl, its session's remaining life); its tag must expire no later. The epoch is
+        // the one key every entry shares: it never expires (losing it would turn every entry into a miss at once).
+        var longTtl = NewInstance(o => o.CacheTtl = TimeSpan.FromHours(1));
+        var pending = await longTtl.Store.CreateAsync(NewSession("alice", active: false)); // 10 minutes to live
+        Assert.NotNull(await longTtl.Store.GetAsync("alice", pending.SessionId));
+        var shortTtl = NewInstance(o => o.CacheTtl = TimeSpan.FromSeconds(30));
+        var active = await shortTtl.Store.CreateAsync(NewSession("bob")); // 30 days to live
+        Assert.NotNull(await shortTtl.Store.GetAsync("bob", active.SessionId));
+        var lost = await Fixture.Store.CreateAsync(NewSession("carol", active: false)); // its tags created by a get
+        Assert.NotNull(await longTtl.Store.GetAsync("carol", lost.SessionId));
+
+        var bounds = new Dictionary<string, TimeSpan>
+        {
+            [EntryKey("alice", pending.SessionId)] = PendingTtl,
+            [GenerationKey("alice", pending.SessionId)] = PendingTtl,
+            [EntryKey("bob", active.SessionId)] = TimeSpan.FromSeconds(30),
+            [GenerationKey("bob", active.SessionId)] = TimeSpan.FromSeconds(30),
+            [EntryKey("carol", lost.SessionId)] = PendingTtl,
+            [GenerationKey("carol", lost.SessionId)] = PendingTtl,
+        };
+        var keys = RawKeys().Select(k => k.ToString()).ToList();
+        Assert.Equal(bounds.Keys.Append(EpochKey).Order(), keys.Order());
+        foreach (var (key, bound) in bounds)
+        {
+            var ttl = await RedisDatabase.KeyTimeToLiveAsync(key);
+            Assert.NotNull(ttl);
+            Assert.True(ttl <= bound, $"{key} lives {ttl}, longer than its entry could ({bound})");
+        }
+    }
 }

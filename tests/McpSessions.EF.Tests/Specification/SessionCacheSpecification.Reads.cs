@@ -11,15 +11,18 @@ public abstract partial class SessionCacheSpecification<TFixture>
     public async Task A_second_get_is_answered_from_the_cache_with_every_member_intact()
     {
         var instance = NewInstance();
+        var warm = await instance.Store.CreateAsync(NewSession());
+        await instance.Store.GetAsync("alice", warm.SessionId); // the shared epoch tag exists now
         var created = await instance.Store.CreateAsync(SecretSession());
+        var readsBefore = instance.Database.DatabaseGets;
         var fromDatabase = await instance.Store.GetAsync("alice", created.SessionId);
 
         var fromCache = await instance.Store.GetAsync("alice", created.SessionId);
 
         AssertSameSession(fromDatabase!, fromCache);
         Assert.Equal(created.UpdatedAt, fromCache!.UpdatedAt);
-        Assert.Equal(1, instance.Database.DatabaseGets);
-        Assert.Equal(1, instance.Metrics.Misses);
+        Assert.Equal(1, instance.Database.DatabaseGets - readsBefore);
+        Assert.Equal(2, instance.Metrics.Misses);
         Assert.Equal(1, instance.Metrics.Hits);
         Assert.Equal(0, instance.Metrics.Errors);
     }
