@@ -34,12 +34,7 @@ public sealed class CutOffWriterStalenessTests(PostgresFixture fixture, ITestOut
             await instance.DisposeAsync();
         }
 
-        using var redis = await ConnectionMultiplexer.ConnectAsync(TestServers.Redis);
-        var server = redis.GetServer(redis.GetEndPoints()[0]);
-        foreach (var key in server.Keys(pattern: _prefix + "*", pageSize: 500).ToList())
-        {
-            await redis.GetDatabase().KeyDeleteAsync(key);
-        }
+        await TestRedis.DeleteKeysAsync(_prefix);
     }
 
     /// <summary>

@@ -46,4 +46,15 @@ public static class TestRedis
     /// <c>data</c> field holds the bytes (beside <c>absexp</c> and <c>sldexp</c>), and expires the whole hash.
     /// </summary>
     public static async Task<byte[]?> ReadValueAsync(IDatabase database, RedisKey key) => await database.HashGetAsync(key, "data");
+
+    /// <summary>Deletes every key under <paramref name="prefix"/> on the shared Redis: tests never flush it.</summary>
+    public static async Task DeleteKeysAsync(string prefix)
+    {
+        using var redis = Connect(TestServers.Redis);
+        var server = redis.GetServer(redis.GetEndPoints()[0]);
+        foreach (var key in server.Keys(pattern: prefix + "*", pageSize: 500).ToList())
+        {
+            await redis.GetDatabase().KeyDeleteAsync(key);
+        }
+    }
 }

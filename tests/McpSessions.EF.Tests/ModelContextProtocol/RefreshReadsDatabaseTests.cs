@@ -31,12 +31,7 @@ public sealed class RefreshReadsDatabaseTests(PostgresFixture fixture) : IClassF
             await instance.DisposeAsync();
         }
 
-        using var redis = await ConnectionMultiplexer.ConnectAsync(TestServers.Redis);
-        var server = redis.GetServer(redis.GetEndPoints()[0]);
-        foreach (var key in server.Keys(pattern: _prefix + "*", pageSize: 500).ToList())
-        {
-            await redis.GetDatabase().KeyDeleteAsync(key);
-        }
+        await TestRedis.DeleteKeysAsync(_prefix);
     }
 
     /// <summary>

@@ -142,8 +142,9 @@ public abstract partial class SessionCacheSpecification<TFixture>
     {
         // The control experiment: the same run against textbook cache-aside (delete after write) must find violations,
         // or the zero above would prove nothing.
-        using var writerRedis = TestRedis.Cache(TestServers.Redis);
-        using var readerRedis = TestRedis.Cache(TestServers.Redis);
+        // No tier around these: the client's own timeout is the only bound, and a loaded machine must not trip it.
+        using var writerRedis = TestRedis.Cache(TestServers.Redis, operationTimeoutMs: 10_000);
+        using var readerRedis = TestRedis.Cache(TestServers.Redis, operationTimeoutMs: 10_000);
         var readerCache = new FaultyDistributedCache(readerRedis);
         var writer = new NaiveCacheAsideStore(Fixture.BuildServices(Fixture.ConnectionString).GetRequiredService<ISessionStore>(), writerRedis, Prefix);
         var reader = new NaiveCacheAsideStore(Fixture.BuildServices(Fixture.ConnectionString).GetRequiredService<ISessionStore>(), readerCache, Prefix);

@@ -99,7 +99,10 @@ public abstract partial class SessionCacheSpecification<TFixture>(TFixture fixtu
     /// </summary>
     protected Instance NewInstance(Action<SessionCacheOptions>? configure = null, string? redisEndpoint = null, Action<McpSessionsOptions>? options = null)
     {
-        var redisCache = TestRedis.Cache(redisEndpoint ?? TestServers.Redis);
+        // The tier's budget, and the Redis client's timeouts to match it, as a host would set them (TestRedis.Options).
+        var tier = new SessionCacheOptions { OperationTimeout = TimeSpan.FromSeconds(5) }; // timing is the fault tests' subject, not the others'
+        configure?.Invoke(tier);
+        var redisCache = TestRedis.Cache(redisEndpoint ?? TestServers.Redis, (int)tier.OperationTimeout.TotalMilliseconds);
         var faulty = new FaultyDistributedCache(redisCache);
         var logs = new ListLoggerProvider();
         ProbeSessionStore? probe = null;
@@ -112,7 +115,7 @@ public abstract partial class SessionCacheSpecification<TFixture>(TFixture fixtu
             builder.AddDistributedCache(o =>
             {
                 o.Prefix = Prefix;
-                o.OperationTimeout = TimeSpan.FromSeconds(5); // timing is the fault tests' subject, not the others'
+                o.OperationTimeout = tier.OperationTimeout;
                 configure?.Invoke(o);
             });
         });

@@ -1,5 +1,4 @@
 using McpSessions.EF.DependencyInjection;
-using McpSessions.EF.Migrations.Postgres;
 using McpSessions.EF.Model;
 using McpSessions.EF.RowLevelSecurity;
 using McpSessions.EF.Storage;
@@ -13,23 +12,14 @@ namespace McpSessions.EF.Tests.Supabase;
 public abstract class PostgresIdentityRowLevelSecuritySpecification<TFixture>(TFixture fixture) : IClassFixture<TFixture>, IAsyncLifetime
     where TFixture : PostgresFixture
 {
-    private const string AppRole = "mcp_sessions_app";
+    private const string AppRole = IdentityPolicyBootstrap.AppRole;
     private string _database = "";
 
     public async Task InitializeAsync()
     {
         _database = await fixture.CreateEmptyDatabaseAsync();
         await fixture.BuildServices(_database, o => o.AutoMigrate = true).GetRequiredService<ISessionStore>().ListIdsAsync("nobody");
-        await using var connection = new NpgsqlConnection(_database);
-        await connection.OpenAsync();
-        var sql = $"""
-            DO $r$ BEGIN CREATE ROLE {AppRole} LOGIN; EXCEPTION WHEN duplicate_object THEN NULL; END $r$;
-            GRANT SELECT, INSERT, UPDATE, DELETE ON public.mcp_sessions TO {AppRole};
-            GRANT SELECT ON public."__mcp_sessions_migrations" TO {AppRole};
-            {PostgresSessionsSql.PostgresRowLevelSecurity(AppRole)}
-            """;
-        await using var command = new NpgsqlCommand(sql, connection);
-        await command.ExecuteNonQueryAsync();
+        await IdentityPolicyBootstrap.ApplyAsync(_database);
     }
 
     public Task DisposeAsync() => Task.CompletedTask;

@@ -1,6 +1,5 @@
 using McpSessions.EF.Caching;
 using McpSessions.EF.DependencyInjection;
-using McpSessions.EF.Migrations.Postgres;
 using McpSessions.EF.Model;
 using McpSessions.EF.RowLevelSecurity;
 using McpSessions.EF.Storage;
@@ -18,7 +17,7 @@ namespace McpSessions.EF.Tests.Supabase;
 public abstract class PostgresIdentityRowLevelSecurityWithCacheSpecification<TFixture>(TFixture fixture) : IClassFixture<TFixture>, IAsyncLifetime
     where TFixture : PostgresFixture
 {
-    private const string AppRole = "mcp_sessions_app";
+    private const string AppRole = IdentityPolicyBootstrap.AppRole;
     private readonly string _prefix = $"mcpsessions-rls-identity-test:{Guid.NewGuid():N}:";
     private ServiceProvider? _instance;
     private string _database = "";
@@ -27,16 +26,7 @@ public abstract class PostgresIdentityRowLevelSecurityWithCacheSpecification<TFi
     {
         _database = await fixture.CreateEmptyDatabaseAsync();
         await fixture.BuildServices(_database, o => o.AutoMigrate = true).GetRequiredService<ISessionStore>().ListIdsAsync("nobody");
-        await using var connection = new NpgsqlConnection(_database);
-        await connection.OpenAsync();
-        var sql = $"""
-            DO $r$ BEGIN CREATE ROLE {AppRole} LOGIN; EXCEPTION WHEN duplicate_object THEN NULL; END $r$;
-            GRANT SELECT, INSERT, UPDATE, DELETE ON public.mcp_sessions TO {AppRole};
-            GRANT SELECT ON public."__mcp_sessions_migrations" TO {AppRole};
-            {PostgresSessionsSql.PostgresRowLevelSecurity(AppRole)}
-            """;
-        await using var command = new NpgsqlCommand(sql, connection);
-        await command.ExecuteNonQueryAsync();
+        await IdentityPolicyBootstrap.ApplyAsync(_database);
     }
 
     public async Task DisposeAsync()
@@ -46,12 +36,7 @@ public abstract class PostgresIdentityRowLevelSecurityWithCacheSpecification<TFi
             await _instance.DisposeAsync();
         }
 
-        using var redis = await ConnectionMultiplexer.ConnectAsync(TestServers.Redis);
-        var server = redis.GetServer(redis.GetEndPoints()[0]);
-        foreach (var key in server.Keys(pattern: _prefix + "*", pageSize: 500).ToList())
-        {
-            await redis.GetDatabase().KeyDeleteAsync(key);
-        }
+        await TestRedis.DeleteKeysAsync(_prefix);
     }
 
     private ISessionStore Store()

@@ -46,12 +46,7 @@ public abstract class RowLevelSecurityWithCacheSpecification<TFixture>(TFixture 
             await instance.DisposeAsync();
         }
 
-        using var redis = await ConnectionMultiplexer.ConnectAsync(TestServers.Redis);
-        var server = redis.GetServer(redis.GetEndPoints()[0]);
-        foreach (var key in server.Keys(pattern: Prefix + "*", pageSize: 500).ToList())
-        {
-            await redis.GetDatabase().KeyDeleteAsync(key);
-        }
+        await TestRedis.DeleteKeysAsync(Prefix);
     }
 
     /// <summary>The connection string the application's store uses: Supabase's <c>authenticator</c> login on the test database.</summary>
