@@ -22,40 +22,18 @@ public sealed class CutOffWriterStalenessTests(PostgresFixture fixture, ITestOut
     /// <summary>Polling interval, a reader's own round trips, and the scheduling noise of a busy 2-core machine.</summary>
     private static readonly TimeSpan Slack = TimeSpan.FromSeconds(1);
 
-    private readonly string _prefix = $"mcpsessions-stale-test:{Guid.NewGuid():N}:";
-    private readonly List<ServiceProvider> _instances = [];
+    private readonly CachedInstances _instances = new(fixture);
 
     public async Task InitializeAsync() => await fixture.Store.ListIdsAsync("schema-warm-up"); // the fixture migrates on first use
 
-    public async Task DisposeAsync()
-    {
-        foreach (var instance in _instances)
-        {
-            await instance.DisposeAsync();
-        }
-
-        await TestRedis.DeleteKeysAsync(_prefix);
-    }
+    public async Task DisposeAsync() => await _instances.DisposeAsync();
 
     /// <summary>
     /// An instance with the cache tier over its own RedisCache on <paramref name="redis"/>, on real time, with
     /// <paramref name="operationTimeout"/> for its cache calls.
     /// </summary>
-    private ISessionStore Instance(string redis, TimeSpan operationTimeout)
-    {
-        var provider = fixture.BuildServices(fixture.ConnectionString, clock: TimeProvider.System, build: builder =>
-        {
-            builder.Services.AddStackExchangeRedisCache(o => o.Configuration = redis);
-            builder.AddDistributedCache(o =>
-            {
-                o.Prefix = _prefix;
-                o.CacheTtl = CacheTtl;
-                o.OperationTimeout = operationTimeout;
-            });
-        });
-        _instances.Add(provider);
-        return provider.GetRequiredService<ISessionStore>();
-    }
+    private ISessionStore Instance(string redis, TimeSpan operationTimeout) =>
+        _instances.Start(redis, operationTimeout, o => o.CacheTtl = CacheTtl).GetRequiredService<ISessionStore>();
 
     [Fact]
     public async Task A_writer_cut_off_from_Redis_still_writes_and_another_instance_reads_the_old_value_for_at_most_CacheTtl()
@@ -68,7 +46,7 @@ public sealed class CutOffWriterStalenessTests(PostgresFixture fixture, ITestOut
         Assert.Equal("Example MCP", (await reader.GetAsync("alice", session.SessionId))!.ServerName); // fills the entry
         using (var redis = await ConnectionMultiplexer.ConnectAsync(TestServers.Redis))
         {
-            Assert.True(await redis.GetDatabase().KeyExistsAsync($"{_prefix}alice:{session.SessionId}"), "the reader should have filled the cache");
+            Assert.True(await redis.GetDatabase().KeyExistsAsync($"{_instances.Prefix}alice:{session.SessionId}"), "the reader should have filled the cache");
         }
 
         await proxy.CutAsync();

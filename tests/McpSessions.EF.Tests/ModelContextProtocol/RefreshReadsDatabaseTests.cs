@@ -19,39 +19,18 @@ namespace McpSessions.EF.Tests.ModelContextProtocol;
 /// </summary>
 public sealed class RefreshReadsDatabaseTests(PostgresFixture fixture) : IClassFixture<PostgresFixture>, IAsyncLifetime
 {
-    private readonly string _prefix = $"mcpsessions-refresh-test:{Guid.NewGuid():N}:";
-    private readonly List<ServiceProvider> _instances = [];
+    private readonly CachedInstances _instances = new(fixture);
 
     public async Task InitializeAsync() => await fixture.Store.ListIdsAsync("schema-warm-up"); // the fixture migrates on first use
 
-    public async Task DisposeAsync()
-    {
-        foreach (var instance in _instances)
-        {
-            await instance.DisposeAsync();
-        }
-
-        await TestRedis.DeleteKeysAsync(_prefix);
-    }
+    public async Task DisposeAsync() => await _instances.DisposeAsync();
 
     /// <summary>
     /// An instance on real time (tokens expire on the wall clock), its cache tier over its own RedisCache on
     /// <paramref name="redis"/>, with <paramref name="operationTimeout"/> for its cache calls.
     /// </summary>
-    private ServiceProvider Instance(string redis, TimeSpan operationTimeout)
-    {
-        var provider = fixture.BuildServices(fixture.ConnectionString, clock: TimeProvider.System, build: builder =>
-        {
-            builder.Services.AddStackExchangeRedisCache(o => o.Configuration = redis);
-            builder.AddDistributedCache(o =>
-            {
-                o.Prefix = _prefix;
-                o.OperationTimeout = operationTimeout;
-            }).AddModelContextProtocol();
-        });
-        _instances.Add(provider);
-        return provider;
-    }
+    private ServiceProvider Instance(string redis, TimeSpan operationTimeout) =>
+        _instances.Start(redis, operationTimeout, build: builder => builder.AddModelContextProtocol());
 
     private static SessionTokenCache TokenCache(IServiceProvider instance, McpSession session) =>
         (SessionTokenCache)instance.GetRequiredService<IMcpSessionClientFactory>().CreateTokenCache(session.Identity, session.SessionId);
@@ -70,7 +49,7 @@ public sealed class RefreshReadsDatabaseTests(PostgresFixture fixture) : IClassF
     private async Task<bool> CachedAsync(McpSession session)
     {
         using var redis = await ConnectionMultiplexer.ConnectAsync(TestServers.Redis);
-        return await redis.GetDatabase().KeyExistsAsync($"{_prefix}{session.Identity}:{session.SessionId}");
+        return await redis.GetDatabase().KeyExistsAsync($"{_instances.Prefix}{session.Identity}:{session.SessionId}");
     }
 
     [Fact]
