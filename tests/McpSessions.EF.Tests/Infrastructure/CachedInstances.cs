@@ -44,6 +44,6 @@ public sealed class CachedInstances(SessionStoreFixture fixture) : IAsyncDisposa
             await instance.DisposeAsync();
         }
 
-        await TestRedis.DeleteKeysAsync(Prefix);
+        await TestRedis.DeleteKeysAsync(TestServers.Redis, Prefix);
     }
 }

@@ -47,10 +47,10 @@ public static class TestRedis
     /// </summary>
     public static async Task<byte[]?> ReadValueAsync(IDatabase database, RedisKey key) => await database.HashGetAsync(key, "data");
 
-    /// <summary>Deletes every key under <paramref name="prefix"/> on the shared Redis: tests never flush it.</summary>
-    public static async Task DeleteKeysAsync(string prefix)
+    /// <summary>Deletes every key under <paramref name="prefix"/> on <paramref name="endpoint"/>: tests never flush a shared Redis.</summary>
+    public static async Task DeleteKeysAsync(string endpoint, string prefix)
     {
-        using var redis = Connect(TestServers.Redis);
+        using var redis = Connect(endpoint);
         var server = redis.GetServer(redis.GetEndPoints()[0]);
         foreach (var key in server.Keys(pattern: prefix + "*", pageSize: 500).ToList())
         {

@@ -36,7 +36,7 @@ public abstract class PostgresIdentityRowLevelSecurityWithCacheSpecification<TFi
             await _instance.DisposeAsync();
         }
 
-        await TestRedis.DeleteKeysAsync(_prefix);
+        await TestRedis.DeleteKeysAsync(TestServers.Redis, _prefix);
     }
 
     private ISessionStore Store()

@@ -46,7 +46,7 @@ public abstract class RowLevelSecurityWithCacheSpecification<TFixture>(TFixture 
             await instance.DisposeAsync();
         }
 
-        await TestRedis.DeleteKeysAsync(Prefix);
+        await TestRedis.DeleteKeysAsync(TestServers.Redis, Prefix);
     }
 
     /// <summary>The connection string the application's store uses: Supabase's <c>authenticator</c> login on the test database.</summary>
