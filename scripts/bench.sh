@@ -7,6 +7,9 @@
 #   ./scripts/bench.sh --json out.json          also write the results as JSON
 #   ./scripts/bench.sh --n 50 --runs 1 --million-rows 0 --config sqlite    a quick smoke run
 #   ./scripts/bench.sh --help                   every option
+#   ./scripts/bench.sh --startup [--runs N]     startup: hyperfine (warmup 1, N runs, default 10) over `mcp-sessions list`
+#                                               on a migrated SQLite file, and over a process whose first store call
+#                                               (AddMcpSessions, CreateAsync, GetAsync) times itself; no servers
 #
 # Each phase measures the library and a raw baseline (Npgsql prepared statements, Microsoft.Data.Sqlite under the
 # same pragmas, Redis GET/SET through the same client) back to back on the same table; the table it prints has
@@ -19,20 +22,61 @@ root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 # Paths given relative to where the script was started from stay so.
 args=()
 help=0
+startup=0
+startup_runs=10
 while [ $# -gt 0 ]; do
   case "$1" in
     --json) [ $# -ge 2 ] || { echo "--json needs a file name" >&2; exit 2; }; args+=(--json "$(realpath -m "$2")"); shift 2 ;;
     -h|--help) help=1; shift ;;
+    --startup) startup=1; shift ;;
+    --runs) [ $# -ge 2 ] || { echo "--runs needs a number" >&2; exit 2; }; startup_runs="$2"; args+=(--runs "$2"); shift 2 ;;
     *) args+=("$1"); shift ;;
   esac
 done
 
 cd "$root"
+export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1
+
+if [ "$startup" -eq 1 ]; then
+  command -v hyperfine >/dev/null || { echo "--startup needs hyperfine (apt-get install hyperfine)" >&2; exit 1; }
+  work="$(mktemp -d "${TMPDIR:-/tmp}/mcpsessions-startup.XXXXXX")"
+  trap 'rm -rf "$work"' EXIT
+  for project in src/McpSessions.EF.Cli tests/McpSessions.EF.Benchmarks; do
+    if ! dotnet build "$project" -c Release -nologo -clp:ErrorsOnly >"$work/build.log" 2>&1; then
+      cat "$work/build.log" >&2
+      exit 1
+    fi
+  done
+  cli="$root/src/McpSessions.EF.Cli/bin/Release/net10.0/McpSessions.EF.Cli.dll"
+  probe="$root/tests/McpSessions.EF.Benchmarks/bin/Release/net10.0/McpSessions.EF.Benchmarks.dll"
+  db="$work/sessions.db"
+  MCP_TS_STORAGE_SQLITE_PATH="$db" dotnet "$cli" migrate >/dev/null
+  echo "[bench] load average: $(cut -d' ' -f1-3 /proc/loadavg) on $(nproc) cores" >&2
+  MCP_TS_STORAGE_SQLITE_PATH="$db" hyperfine --style basic --warmup 1 --runs "$startup_runs" --export-json "$work/hyperfine.json" \
+    -n help "dotnet $cli --help" \
+    -n list "dotnet $cli list" \
+    -n probe "dotnet $probe --startup-probe $db >>$work/probe.txt" >&2
+  # The probe's own line per run (the warm-up's included: it is a new process too).
+  jq -r '.results[] | "\(.command)\t\(.median * 1000)\t\(.min * 1000)\t\(.max * 1000)"' "$work/hyperfine.json" >"$work/wall.tsv"
+  python3 - "$work/wall.tsv" "$work/probe.txt" <<'PY'
+import statistics, sys
+wall = [line.split("\t") for line in open(sys.argv[1]).read().splitlines()]
+runs = [dict(kv.split("=") for kv in line.split()) for line in open(sys.argv[2]).read().splitlines()]
+print(f"{'measurement':<44}{'median ms':>10}{'min ms':>10}{'max ms':>10}")
+names = {"help": "mcp-sessions --help (process wall)", "list": "mcp-sessions list, SQLite (process wall)", "probe": "probe process (wall)"}
+for name, median, low, high in wall:
+    print(f"{names[name]:<44}{float(median):>10.0f}{float(low):>10.0f}{float(high):>10.0f}")
+for key, label in [("first-call-ms", "probe: first store call (in process)"), ("second-call-ms", "probe: second store call (in process)"), ("setup-ms", "probe: AddMcpSessions + resolve store")]:
+    values = [float(r[key]) for r in runs]
+    print(f"{label:<44}{statistics.median(values):>10.1f}{min(values):>10.1f}{max(values):>10.1f}")
+PY
+  exit 0
+fi
+
 # shellcheck source=lib/servers.sh
 source "$root/scripts/lib/servers.sh"
 trap servers_stop EXIT
 
-export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1
 project=tests/McpSessions.EF.Benchmarks
 build_log="$(mktemp "${TMPDIR:-/tmp}/mcpsessions-bench-build.XXXXXX")"
 if ! dotnet build "$project" -c Release -nologo -clp:ErrorsOnly >"$build_log" 2>&1; then

@@ -1,14 +1,17 @@
 using BenchmarkDotNet.Running;
 using McpSessions.EF.Benchmarks.Macro;
+using McpSessions.EF.Benchmarks;
 
 // Micro-benchmarks (BenchmarkDotNet):
 //   dotnet run -c Release --project tests/McpSessions.EF.Benchmarks -- --filter '*Converter*'
 //   dotnet run -c Release --project tests/McpSessions.EF.Benchmarks -- --filter '*Store*'   (PostgreSQL and Redis from MCPSESSIONS_TEST_*)
 // The macro harness, side by side with raw baselines: scripts/bench.sh (which runs this program with `macro`).
+// The first store call of a new process: scripts/bench.sh --startup (which runs this program with `--startup-probe`).
 return args switch
 {
     ["macro", .. var rest] => await MacroHarness.RunAsync(rest),
     [ScaleCheck.Command, .. var rest] => await ScaleCheck.RunAsync(rest),
+    [StartupProbe.Command, .. var rest] => await StartupProbe.RunAsync(rest),
     _ => Run(args),
 };
 

@@ -2,6 +2,7 @@ using McpSessions.EF.Encryption;
 using McpSessions.EF.Model;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Infrastructure;
+using Microsoft.EntityFrameworkCore.Metadata.Conventions.Infrastructure;
 using Microsoft.Extensions.DependencyInjection;
 
 namespace McpSessions.EF.Infrastructure;
@@ -23,9 +24,8 @@ internal sealed class McpSessionsDbContextOptionsExtension(McpSessionsModelOptio
 
     public DbContextOptionsExtensionInfo Info => _info ??= new ExtensionInfo(this);
 
-    public void ApplyServices(IServiceCollection services)
-    {
-    }
+    public void ApplyServices(IServiceCollection services) =>
+        new EntityFrameworkServicesBuilder(services).TryAdd<IConventionSetPlugin, SessionsDbContextConventions>();
 
     public void Validate(IDbContextOptions options)
     {
