@@ -36,10 +36,18 @@ public static class TestRedis
         new(Microsoft.Extensions.Options.Options.Create(new RedisCacheOptions { ConfigurationOptions = Options(endpoint, operationTimeoutMs) }));
 
     /// <summary>
-    /// A raw connection to <paramref name="endpoint"/>, for reading and changing keys behind the cache: a test's own
-    /// look at Redis waits up to 10 s, so a loaded machine cannot fail it.
+    /// A raw connection to <paramref name="endpoint"/>, for reading and changing keys behind the cache. Unlike a host's
+    /// cache connection it is connected when returned and queues rather than fails a command while (re)connecting, and
+    /// waits up to 10 s: a test's own look at Redis must not fail because the machine is busy.
     /// </summary>
-    public static ConnectionMultiplexer Connect(string endpoint) => ConnectionMultiplexer.Connect(Options(endpoint, operationTimeoutMs: 10_000));
+    public static ConnectionMultiplexer Connect(string endpoint)
+    {
+        var options = Options(endpoint, operationTimeoutMs: 10_000);
+        options.AbortOnConnectFail = true;
+        options.BacklogPolicy = BacklogPolicy.Default;
+        options.ConnectTimeout = 10_000;
+        return ConnectionMultiplexer.Connect(options);
+    }
 
     /// <summary>
     /// The value a <see cref="RedisCache"/> stores under <paramref name="key"/>: it keeps an entry as a hash whose
