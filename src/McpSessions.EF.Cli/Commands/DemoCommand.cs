@@ -171,7 +171,7 @@ internal sealed class DemoCommand : Command
         await ShowAsync(store, clock, "What is left (ListAsync per user)", cancellationToken);
 
         _console.WriteLine();
-        Say($"Done. The sessions are in the SQLite file [blue]{Markup.Escape(databaseFile)}[/] (table {Markup.Escape(options.TableName)}); run the demo again to start over.");
+        Say($"Done. The sessions are in the SQLite file [blue]{Markup.Escape(databaseFile)}[/]; run the demo again to start over.");
     }
 
     private async Task ShowAsync(ISessionStore store, TimeProvider clock, string title, CancellationToken cancellationToken)

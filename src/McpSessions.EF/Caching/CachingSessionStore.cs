@@ -273,7 +273,7 @@ internal sealed partial class CachingSessionStore : ISessionStore
         }
 
         var now = _clock.Now();
-        if (!IsLive(cached, now))
+        if (!_clock.IsLive(cached, now))
         {
             return true;
         }
@@ -295,12 +295,8 @@ internal sealed partial class CachingSessionStore : ISessionStore
         return ttl >= MinimumEntryTtl ? ttl : TimeSpan.Zero;
     }
 
-    /// <summary>SPEC §4, as the store's queries compute it.</summary>
-    private bool IsLive(McpSession session, DateTimeOffset now) =>
-        session.Active ? session.UpdatedAt >= _clock.DormantCutoff(now) : session.ExpiresAt > now;
-
     private TimeSpan RemainingLife(McpSession session, DateTimeOffset now) =>
-        session.Active ? session.UpdatedAt + _clock.Options.DormantAfter - now : session.ExpiresAt - now;
+        _clock.LiveUntil(session.Active, session.UpdatedAt, session.ExpiresAt) - now;
 
     /// <summary>A tag written with <paramref name="ttl"/>, at least <see cref="MinimumEntryTtl"/> (a bump must be written to invalidate).</summary>
     private static DistributedCacheEntryOptions TagOptions(TimeSpan ttl) =>

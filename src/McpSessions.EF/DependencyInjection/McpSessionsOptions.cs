@@ -42,6 +42,8 @@ public sealed class McpSessionsOptions
     /// <summary>
     /// Apply pending migrations on the first store call. Default: on for SQLite and memory, off for PostgreSQL,
     /// where schema changes belong to a deployment step (<c>dotnet ef database update</c> or <c>mcp-sessions migrate</c>).
+    /// The library's own database only: a host's context (<c>AddMcpSessions&lt;TContext&gt;()</c>) is the host's to
+    /// migrate, and setting it there is a validation error.
     /// </summary>
     public bool? AutoMigrate { get; set; }
 
@@ -65,12 +67,6 @@ public sealed class McpSessionsOptions
 
     /// <summary>The most rows one re-encryption batch rewrites (one short transaction each). Default 500.</summary>
     public int ReencryptBatchSize { get; set; } = 500;
-
-    /// <summary>The table name. Default <c>mcp_sessions</c>, the name @mcp-ts/sdk uses.</summary>
-    public string TableName { get; set; } = "mcp_sessions";
-
-    /// <summary>The schema, or <see langword="null"/> for the provider's default.</summary>
-    public string? Schema { get; set; }
 
     /// <summary>Encryption at rest of the secret columns. A key is required unless <see cref="EncryptionOptions.AllowPlaintext"/>.</summary>
     public EncryptionOptions Encryption { get; } = new();

@@ -16,6 +16,12 @@ internal sealed class McpSessionsOptionsValidator : IValidateOptions<McpSessions
             failures.Add($"{prefix}Provider must be one of sqlite, postgres, supabase, memory.");
         }
 
+        if (options.UsesHostContext && options.AutoMigrate == true)
+        {
+            failures.Add($"{prefix}AutoMigrate applies to the library's own database only: the store never migrates a host's context. "
+                + "Add the session table to your context's migrations (`dotnet ef migrations add`) and apply them with `dotnet ef database update`.");
+        }
+
         if (!options.UsesHostContext && options.Provider is SessionStorageProvider.Postgres or SessionStorageProvider.Supabase && string.IsNullOrWhiteSpace(options.ConnectionString))
         {
             failures.Add($"{prefix}ConnectionString is required for provider {options.Provider} (or set DATABASE_URL).");
@@ -49,11 +55,6 @@ internal sealed class McpSessionsOptionsValidator : IValidateOptions<McpSessions
         if (options.ReencryptBatchSize is < 1 or > 100_000)
         {
             failures.Add($"{prefix}ReencryptBatchSize must be between 1 and 100000.");
-        }
-
-        if (string.IsNullOrWhiteSpace(options.TableName))
-        {
-            failures.Add($"{prefix}TableName must not be empty.");
         }
 
         try

@@ -7,6 +7,8 @@ using McpSessions.EF.Model;
 using McpSessions.EF.Providers;
 using McpSessions.EF.Storage;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Diagnostics;
+using Microsoft.EntityFrameworkCore.Infrastructure;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
@@ -32,7 +34,7 @@ public static class McpSessionsServiceCollectionExtensions
         services.AddPooledDbContextFactory<SessionsDbContext>((sp, builder) =>
         {
             sp.GetRequiredService<SessionsDatabase>().Configure(builder);
-            builder.UseMcpSessions(ModelOptions(sp), sp.GetRequiredService<SessionKeyRing>());
+            builder.UseMcpSessions(sp.GetRequiredService<SessionKeyRing>());
 
             // The store rents a context per call and never shares one between threads, so EF's per-call check that
             // nobody else is using the context is pure overhead here.
@@ -44,6 +46,7 @@ public static class McpSessionsServiceCollectionExtensions
             options => options.ResolvedAutoMigrate);
         services.TryAddSingleton<ISessionAdmin>(sp => new EfSessionAdmin(
             sp.GetRequiredService<SessionContextSource<SessionsDbContext>>(),
+            sp.GetRequiredService<SessionCommandRunner<SessionsDbContext>>(),
             sp.GetRequiredService<SessionClock>(),
             sp.GetRequiredService<SessionSchemaGate>(),
             sp.GetRequiredService<SessionsDatabase>(),
@@ -77,8 +80,8 @@ public static class McpSessionsServiceCollectionExtensions
             configure?.Invoke(options);
         });
 
-        services.ConfigureDbContext<TContext>((sp, builder) => builder.UseMcpSessions(ModelOptions(sp), sp.GetRequiredService<SessionKeyRing>()));
-        AddStore<TContext>(services, _ => null, options => options.AutoMigrate ?? false);
+        services.ConfigureDbContext<TContext>((sp, builder) => builder.UseMcpSessions(sp.GetRequiredService<SessionKeyRing>()));
+        AddStore<TContext>(services, _ => null, _ => false);
         return McpSessionsBuilder.For<TContext>(services);
     }
 
@@ -111,18 +114,17 @@ public static class McpSessionsServiceCollectionExtensions
     {
         services.TryAddSingleton(sp => new SessionContextSource<TContext>(sp));
         services.TryAddSingleton(sp => new SessionSchemaGate(autoMigrate(sp.GetRequiredService<IOptions<McpSessionsOptions>>().Value), database(sp)));
+        services.TryAddSingleton(sp => CreateRunner<TContext>(sp, database(sp)));
         services.TryAddSingleton<ISessionStore>(sp => new InstrumentedSessionStore(
             new EfSessionStore<TContext>(
-                sp.GetRequiredService<SessionContextSource<TContext>>(),
+                sp.GetRequiredService<SessionCommandRunner<TContext>>(),
                 sp.GetRequiredService<SessionClock>(),
-                sp.GetRequiredService<SessionSchemaGate>(),
                 database(sp),
                 sp.GetServices<ISessionCleanupNotification>(),
                 sp.GetRequiredService<ILogger<ISessionStore>>()),
             sp.GetRequiredService<SessionMetrics>()));
         services.TryAddSingleton<ISessionReencryptor>(sp => new EfSessionReencryptor<TContext>(
-            sp.GetRequiredService<SessionContextSource<TContext>>(),
-            sp.GetRequiredService<SessionSchemaGate>(),
+            sp.GetRequiredService<SessionCommandRunner<TContext>>(),
             sp.GetRequiredService<SessionKeyRing>(),
             sp.GetRequiredService<IOptions<McpSessionsOptions>>().Value.ReencryptBatchSize,
             sp.GetRequiredService<ILogger<ISessionReencryptor>>()));
@@ -134,9 +136,24 @@ public static class McpSessionsServiceCollectionExtensions
             sp.GetRequiredService<SessionContextSource<TContext>>(), database(sp)));
     }
 
-    private static McpSessionsModelOptions ModelOptions(IServiceProvider services)
+    /// <summary>
+    /// The runner of the store's statements, chosen once: prepared statements on the library's own SQLite database,
+    /// unless the app added a command or connection interceptor to its context (which must see and may change every
+    /// command, as only EF's pipeline lets it); EF Core's command pipeline everywhere else.
+    /// </summary>
+    private static SessionCommandRunner<TContext> CreateRunner<TContext>(IServiceProvider services, SessionsDatabase? database)
+        where TContext : DbContext
     {
-        var options = services.GetRequiredService<IOptions<McpSessionsOptions>>().Value;
-        return new McpSessionsModelOptions { TableName = options.TableName, Schema = options.Schema };
+        var contexts = services.GetRequiredService<SessionContextSource<TContext>>();
+        var schema = services.GetRequiredService<SessionSchemaGate>();
+        if (database is not SqliteSessionsDatabase sqlite)
+        {
+            return new EfCommandRunner<TContext>(contexts, schema, database is null ? $"the host's context {typeof(TContext).Name}" : "PostgreSQL");
+        }
+
+        var interceptors = services.GetRequiredService<DbContextOptions<TContext>>().FindExtension<CoreOptionsExtension>()?.Interceptors ?? [];
+        return interceptors.Any(i => i is IDbCommandInterceptor or IDbConnectionInterceptor && !ReferenceEquals(i, sqlite.Pragmas))
+            ? new EfCommandRunner<TContext>(contexts, schema, "SQLite with the app's command or connection interceptors")
+            : new SqlitePreparedRunner<TContext>(contexts, schema, sqlite.ConnectionString, sqlite.Pragmas);
     }
 }

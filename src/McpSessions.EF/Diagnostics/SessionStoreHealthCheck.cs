@@ -3,7 +3,10 @@ using Microsoft.Extensions.Diagnostics.HealthChecks;
 
 namespace McpSessions.EF.Diagnostics;
 
-/// <summary>Healthy when the session database is reachable and has no pending migrations; says why otherwise.</summary>
+/// <summary>
+/// Healthy when the session database is reachable and its session table is there (on the library's own database: no
+/// pending migrations); says why otherwise. A host's other pending migrations are not the session store's to report.
+/// </summary>
 internal sealed class SessionStoreHealthCheck(ISessionDatabaseProbe probe) : IHealthCheck
 {
     public async Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken = default)
@@ -23,12 +26,17 @@ internal sealed class SessionStoreHealthCheck(ISessionDatabaseProbe probe) : IHe
             return new HealthCheckResult(context.Registration.FailureStatus, $"The session database ({state.Description}) is not reachable.");
         }
 
+        if (state.MissingTable is { } missing)
+        {
+            return new HealthCheckResult(context.Registration.FailureStatus, missing);
+        }
+
         if (state.PendingMigrations.Count > 0)
         {
             return new HealthCheckResult(
                 context.Registration.FailureStatus,
                 $"The session database ({state.Description}) has {state.PendingMigrations.Count} pending migration(s): {string.Join(", ", state.PendingMigrations)}. "
-                + "Apply them with `dotnet ef database update` or `mcp-sessions migrate`.");
+                + "Apply them with `dotnet ef database update --context SessionsDbContext` or `mcp-sessions migrate`.");
         }
 
         return HealthCheckResult.Healthy($"The session database ({state.Description}) is reachable and migrated.");

@@ -1,22 +1,20 @@
+using System.Globalization;
 using McpSessions.EF.Model;
-using McpSessions.EF.Providers;
 using McpSessions.EF.Storage;
 using Microsoft.EntityFrameworkCore;
-using Microsoft.EntityFrameworkCore.Infrastructure;
-using Microsoft.EntityFrameworkCore.Storage;
 using Microsoft.Extensions.Logging;
 
 namespace McpSessions.EF.Encryption;
 
 /// <summary>
-/// Walks the table in session-id order, one page at a time. Each page's stored secret text is read raw (the value
-/// converters would hide which key wrote it); the rows not yet current are loaded and saved with their secret columns
-/// marked modified, which re-encrypts them under the primary key. The save is guarded by the row's concurrency token,
-/// so a row the application changed meanwhile is re-read and retried rather than overwritten with an older value.
+/// Walks the table in session-id order, one page at a time, in one transaction per page. Each row is read whole (the
+/// value converters decrypt it with any key of the ring) beside its secret columns' stored text (which key wrote it);
+/// the rows not yet current are written back, which encrypts them under the primary key. Each write is guarded by the
+/// row's concurrency token and leaves <c>updated_at</c> alone, so a row the application changed meanwhile is re-read
+/// and retried rather than overwritten with an older value, and no dormant session is revived.
 /// </summary>
 internal sealed partial class EfSessionReencryptor<TContext>(
-    SessionContextSource<TContext> contexts,
-    SessionSchemaGate schema,
+    SessionCommandRunner<TContext> runner,
     SessionKeyRing keyRing,
     int batchSize,
     ILogger<ISessionReencryptor> logger) : ISessionReencryptor
@@ -31,17 +29,13 @@ internal sealed partial class EfSessionReencryptor<TContext>(
             throw new EncryptionConfigurationException("Re-encryption needs a primary key: set McpSessions:Encryption:Key (STORAGE_ENCRYPTION_KEY).");
         }
 
-        long total, scanned = 0, rewritten = 0;
-        await using (var lease = contexts.Rent())
-        {
-            await schema.EnsureReadyAsync(lease.Context, cancellationToken).ConfigureAwait(false);
-            total = await lease.Context.Set<McpSession>().LongCountAsync(cancellationToken).ConfigureAwait(false);
-        }
-
+        var statements = await runner.StatementsAsync(cancellationToken).ConfigureAwait(false);
+        var total = (await runner.ReadAsync(statements.Count, [], static r => Convert.ToInt64(r.GetValue(0), CultureInfo.InvariantCulture), cancellationToken).ConfigureAwait(false))[0];
+        long scanned = 0, rewritten = 0;
         var after = "";
         while (true)
         {
-            var (pageSize, changed, last) = await ReencryptPageAsync(after, cancellationToken).ConfigureAwait(false);
+            var (pageSize, changed, last) = await ReencryptPageAsync(statements, after, cancellationToken).ConfigureAwait(false);
             scanned += pageSize;
             rewritten += changed;
             var current = new ReencryptionProgress(scanned, rewritten, Math.Max(total, scanned));
@@ -56,84 +50,67 @@ internal sealed partial class EfSessionReencryptor<TContext>(
         }
     }
 
-    private async Task<(int PageSize, int Rewritten, string? Last)> ReencryptPageAsync(string after, CancellationToken cancellationToken)
+    private async Task<(int PageSize, int Rewritten, string? Last)> ReencryptPageAsync(SessionStatements statements, string after, CancellationToken cancellationToken)
     {
         for (var attempt = 0; ; attempt++)
         {
-            await using var lease = contexts.Rent();
-            var context = lease.Context;
-            var page = await ReadRawPageAsync(context, after, cancellationToken).ConfigureAwait(false);
-            var stale = page.Where(row => !IsCurrent(row)).Select(row => row.SessionId).ToList();
-            if (stale.Count == 0)
-            {
-                return (page.Count, 0, page.LastOrDefault()?.SessionId);
-            }
-
-            var provider = SessionsProvider.For(context.Database.ProviderName);
-            var sessions = await context.Set<McpSession>().Where(s => stale.Contains(s.SessionId)).ToListAsync(cancellationToken).ConfigureAwait(false);
-            foreach (var session in sessions)
-            {
-                var entry = context.Entry(session);
-                foreach (var property in SecretProperties)
-                {
-                    entry.Property(property).IsModified = true;
-                }
-
-                if (!provider.MovesVersionItself)
-                {
-                    session.Version++;
-                }
-            }
-
             try
             {
-                await context.SaveChangesAsync(cancellationToken).ConfigureAwait(false);
-                return (page.Count, sessions.Count, page[^1].SessionId);
+                return await runner.RunAsync(
+                    (Reencryptor: this, Statements: statements, After: after),
+                    static (c, s, ct) => s.Reencryptor.RewritePageAsync(c, s.Statements, s.After, ct),
+                    transaction: true,
+                    cancellationToken).ConfigureAwait(false);
             }
-            catch (DbUpdateConcurrencyException) when (attempt < MaxConflictRetries)
+            catch (ConcurrentWriteException) when (attempt < MaxConflictRetries)
             {
-                // The application wrote one of these rows meanwhile; read the page again and retry.
+                // The application wrote one of these rows meanwhile; the page was rolled back: read it again and retry.
                 Log.Conflict(logger, attempt + 1);
             }
         }
     }
 
-    private async Task<List<RawSecrets>> ReadRawPageAsync(TContext context, string after, CancellationToken cancellationToken)
+    private async Task<(int PageSize, int Rewritten, string? Last)> RewritePageAsync(SessionConnection connection, SessionStatements statements, string after, CancellationToken cancellationToken)
     {
-        var entity = context.Model.FindEntityType(typeof(McpSession))!;
-        var sql = context.GetService<ISqlGenerationHelper>();
-        var provider = SessionsProvider.For(context.Database.ProviderName);
-        var table = sql.DelimitIdentifier(entity.GetTableName()!, entity.GetSchema());
-        var query =
-            $"SELECT session_id AS \"SessionId\", {provider.JsonAsText("headers")} AS \"Headers\", " +
-            $"{provider.JsonAsText("client_information")} AS \"ClientInformation\", {provider.JsonAsText("tokens")} AS \"Tokens\", " +
-            $"code_verifier AS \"CodeVerifier\" FROM {table} WHERE session_id > {{0}} ORDER BY session_id LIMIT {{1}}";
-        return await context.Database.SqlQueryRaw<RawSecrets>(query, after, batchSize).ToListAsync(cancellationToken).ConfigureAwait(false);
+        var secrets = statements.SecretColumns;
+        var page = await connection.ReadAsync(
+            statements.ReencryptPage,
+            new Dictionary<string, object?> { [SessionStatements.AfterParameter] = after, [SessionStatements.LimitParameter] = batchSize },
+            r =>
+            {
+                var current = true;
+                for (var i = 0; i < secrets.Count; i++)
+                {
+                    var ordinal = r.FieldCount - secrets.Count + i;
+                    current &= r.IsDBNull(ordinal) || keyRing.IsCurrent(secrets[i].Column, r.GetString(ordinal));
+                }
+
+                return (Session: statements.Session.Read(r), Current: current);
+            },
+            cancellationToken).ConfigureAwait(false);
+
+        var rewritten = 0;
+        foreach (var (session, _) in page.Where(row => !row.Current))
+        {
+            var values = new Dictionary<string, object?> { [nameof(McpSession.Id)] = session.Id, [nameof(McpSession.Version)] = session.Version };
+            foreach (var (property, _) in secrets)
+            {
+                values[property.Name] = property.GetGetter().GetClrValueUsingContainingEntity(session);
+            }
+
+            if (await connection.ExecuteAsync(statements.Reencrypt, values, cancellationToken).ConfigureAwait(false) == 0)
+            {
+                throw new ConcurrentWriteException();
+            }
+
+            rewritten++;
+        }
+
+        return (page.Count, rewritten, page.Count == 0 ? null : page[^1].Session.SessionId);
     }
 
-    private bool IsCurrent(RawSecrets row) =>
-        Current(SecretColumn.Headers, row.Headers)
-        && Current(SecretColumn.ClientInformation, row.ClientInformation)
-        && Current(SecretColumn.Tokens, row.Tokens)
-        && Current(SecretColumn.CodeVerifier, row.CodeVerifier);
-
-    private bool Current(SecretColumn column, string? stored) => stored is null || keyRing.IsCurrent(column, stored);
-
-    private static readonly string[] SecretProperties =
-        [nameof(McpSession.Headers), nameof(McpSession.ClientInformation), nameof(McpSession.Tokens), nameof(McpSession.CodeVerifier)];
-
-    internal sealed class RawSecrets
-    {
-        public string SessionId { get; set; } = "";
-
-        public string? Headers { get; set; }
-
-        public string? ClientInformation { get; set; }
-
-        public string? Tokens { get; set; }
-
-        public string? CodeVerifier { get; set; }
-    }
+    /// <summary>A row's concurrency token moved between the page's read and its write: the page rolls back.</summary>
+    private sealed class ConcurrentWriteException : Exception;
 
     private static partial class Log
     {

@@ -33,7 +33,7 @@ internal static class DesignTimeSessionsContext
         }
 
         // Design time (migrations) never reads or writes a secret.
-        builder.UseMcpSessions(new McpSessionsModelOptions(), Encryption.SessionKeyRing.Plaintext);
+        builder.UseMcpSessions(Encryption.SessionKeyRing.Plaintext);
         return new SessionsDbContext(builder.Options);
     }
 

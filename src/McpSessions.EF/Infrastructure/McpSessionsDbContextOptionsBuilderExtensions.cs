@@ -1,5 +1,4 @@
 using McpSessions.EF.Encryption;
-using McpSessions.EF.Model;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Infrastructure;
 
@@ -8,9 +7,9 @@ namespace McpSessions.EF.Infrastructure;
 internal static class McpSessionsDbContextOptionsBuilderExtensions
 {
     /// <summary>Adds the session settings to a context's options (done for the host by <c>AddMcpSessions</c>).</summary>
-    public static DbContextOptionsBuilder UseMcpSessions(this DbContextOptionsBuilder builder, McpSessionsModelOptions modelOptions, SessionKeyRing keyRing)
+    public static DbContextOptionsBuilder UseMcpSessions(this DbContextOptionsBuilder builder, SessionKeyRing keyRing)
     {
-        ((IDbContextOptionsBuilderInfrastructure)builder).AddOrUpdateExtension(new McpSessionsDbContextOptionsExtension(modelOptions, keyRing));
+        ((IDbContextOptionsBuilderInfrastructure)builder).AddOrUpdateExtension(new McpSessionsDbContextOptionsExtension(keyRing));
         return builder;
     }
 }

@@ -8,17 +8,14 @@ using Microsoft.Extensions.DependencyInjection;
 namespace McpSessions.EF.Infrastructure;
 
 /// <summary>
-/// Carries the session mapping settings and the key ring into a context's options, so <c>ApplyMcpSessions</c> can
-/// read them while the model is built. EF builds a model once per context type and caches it with the internal
-/// service provider (efcore#12205), and the value converters capture the key ring: so contexts whose settings or
-/// keys differ must not share one. <see cref="ExtensionInfo.ShouldUseSameServiceProvider"/> compares the table,
-/// schema and the key ring's fingerprint (key ids, never key material).
+/// Carries the key ring into a context's options, so <c>ApplyMcpSessions</c> can read it while the model is built. EF
+/// builds a model once per context type and caches it with the internal service provider (efcore#12205), and the value
+/// converters capture the key ring: so contexts whose keys differ must not share one.
+/// <see cref="ExtensionInfo.ShouldUseSameServiceProvider"/> compares the key ring's fingerprint (key ids, never key material).
 /// </summary>
-internal sealed class McpSessionsDbContextOptionsExtension(McpSessionsModelOptions modelOptions, SessionKeyRing keyRing) : IDbContextOptionsExtension
+internal sealed class McpSessionsDbContextOptionsExtension(SessionKeyRing keyRing) : IDbContextOptionsExtension
 {
     private ExtensionInfo? _info;
-
-    public McpSessionsModelOptions ModelOptions { get; } = modelOptions;
 
     public SessionKeyRing KeyRing { get; } = keyRing;
 
@@ -40,22 +37,16 @@ internal sealed class McpSessionsDbContextOptionsExtension(McpSessionsModelOptio
 
         public override bool IsDatabaseProvider => false;
 
-        public override string LogFragment =>
-            $"McpSessions: table={Extension.ModelOptions.Schema}.{Extension.ModelOptions.TableName} ";
+        public override string LogFragment => "McpSessions ";
 
         public override int GetServiceProviderHashCode() =>
-            HashCode.Combine(Extension.ModelOptions.TableName, Extension.ModelOptions.Schema, Extension.KeyRing.Fingerprint);
+            Extension.KeyRing.Fingerprint.GetHashCode(StringComparison.Ordinal);
 
         public override bool ShouldUseSameServiceProvider(DbContextOptionsExtensionInfo other) =>
-            other is ExtensionInfo o
-            && o.Extension.ModelOptions.TableName == Extension.ModelOptions.TableName
-            && o.Extension.ModelOptions.Schema == Extension.ModelOptions.Schema
-            && o.Extension.KeyRing.Fingerprint == Extension.KeyRing.Fingerprint;
+            other is ExtensionInfo o && o.Extension.KeyRing.Fingerprint == Extension.KeyRing.Fingerprint;
 
         public override void PopulateDebugInfo(IDictionary<string, string> debugInfo)
         {
-            debugInfo["McpSessions:TableName"] = Extension.ModelOptions.TableName;
-            debugInfo["McpSessions:Schema"] = Extension.ModelOptions.Schema ?? "";
             debugInfo["McpSessions:KeyRing"] = Extension.KeyRing.Fingerprint;
         }
     }

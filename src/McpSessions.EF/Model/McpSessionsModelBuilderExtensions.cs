@@ -14,21 +14,17 @@ public static class McpSessionsModelBuilderExtensions
     /// </summary>
     /// <param name="modelBuilder">The model builder.</param>
     /// <param name="context">The context being built; its provider decides the column types.</param>
-    /// <param name="configure">Optional table and schema names. Options given to <c>AddMcpSessions</c> apply first.</param>
+    /// <param name="configure">Optional table and schema names; the store finds them in the model.</param>
     public static ModelBuilder ApplyMcpSessions(this ModelBuilder modelBuilder, DbContext context, Action<McpSessionsModelOptions>? configure = null)
     {
         ArgumentNullException.ThrowIfNull(modelBuilder);
         ArgumentNullException.ThrowIfNull(context);
 
         var extension = McpSessionsDbContextOptionsExtension.Find(context);
-        var options = new McpSessionsModelOptions
-        {
-            TableName = extension?.ModelOptions.TableName ?? "mcp_sessions",
-            Schema = extension?.ModelOptions.Schema,
-        };
+        var options = new McpSessionsModelOptions();
         configure?.Invoke(options);
 
-        var provider = SessionsProvider.For(context.Database.ProviderName);
+        var provider = SessionsProvider.For(context.Database);
         modelBuilder.ApplyConfiguration(new McpSessionConfiguration(options, provider, extension?.KeyRing));
         return modelBuilder;
     }

@@ -1,7 +1,5 @@
 using McpSessions.EF.Model;
 using Microsoft.EntityFrameworkCore;
-using Microsoft.EntityFrameworkCore.Infrastructure;
-using Microsoft.EntityFrameworkCore.Storage;
 using Microsoft.EntityFrameworkCore.Metadata.Builders;
 using Npgsql;
 
@@ -11,8 +9,6 @@ namespace McpSessions.EF.Providers;
 internal sealed class PostgresSessionsProvider : SessionsProvider
 {
     public override string Name => "postgres";
-
-    public override string EfProviderName => "Npgsql.EntityFrameworkCore.PostgreSQL";
 
     public override string MigrationsAssembly => "McpSessions.EF.Migrations.Postgres";
 
@@ -37,27 +33,9 @@ internal sealed class PostgresSessionsProvider : SessionsProvider
     /// instances each take rows the others have not locked, so no row is deleted (or counted) twice and nobody waits
     /// on anybody. Reads never wait on it (MVCC); a write to a row in the batch waits at most for the batch.
     /// </summary>
-    public override Task<int> DeleteNotLiveBatchAsync(DbContext context, DateTimeOffset now, DateTimeOffset dormantCutoff, int batchSize, CancellationToken cancellationToken)
-    {
-        var entity = context.Model.FindEntityType(typeof(McpSession))!;
-        var table = context.GetService<ISqlGenerationHelper>().DelimitIdentifier(entity.GetTableName()!, entity.GetSchema());
-        var sql =
-            $"""
-            WITH doomed AS (
-                SELECT id FROM {table}
-                WHERE (active IS NOT TRUE AND expires_at <= @now) OR (active AND updated_at < @dormant_cutoff)
-                ORDER BY expires_at
-                LIMIT @batch_size
-                FOR UPDATE SKIP LOCKED)
-            DELETE FROM {table} AS s USING doomed WHERE s.id = doomed.id
-            """;
-
-        // Only the table name, delimited from the model, is spliced in; every value is a parameter.
-        return context.Database.ExecuteSqlRawAsync(
-            sql,
-            [new NpgsqlParameter("now", now), new NpgsqlParameter("dormant_cutoff", dormantCutoff), new NpgsqlParameter("batch_size", batchSize)],
-            cancellationToken);
-    }
+    public override string DeleteBatchSql(string table, string id, string condition, string orderBy, string limit) =>
+        $"WITH doomed AS (SELECT {id} FROM {table} WHERE {condition} ORDER BY {orderBy} LIMIT {limit} FOR UPDATE SKIP LOCKED) "
+        + $"DELETE FROM {table} AS s USING doomed WHERE s.{id} = doomed.{id}";
 
     public override string JsonAsText(string delimitedColumn) => delimitedColumn + "::text";
 
@@ -76,6 +54,9 @@ internal sealed class PostgresSessionsProvider : SessionsProvider
         NpgsqlException => true,
         _ => false,
     };
+
+    protected override bool IsMissingSchemaCore(Exception exception) =>
+        exception is PostgresException { SqlState: PostgresErrorCodes.UndefinedTable or PostgresErrorCodes.UndefinedColumn or PostgresErrorCodes.InvalidSchemaName };
 
     protected override bool IsUniqueViolationCore(Exception exception) =>
         exception is PostgresException { SqlState: PostgresErrorCodes.UniqueViolation };

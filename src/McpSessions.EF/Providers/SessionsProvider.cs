@@ -1,5 +1,6 @@
 using McpSessions.EF.Model;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Infrastructure;
 using Microsoft.EntityFrameworkCore.Metadata.Builders;
 
 namespace McpSessions.EF.Providers;
@@ -15,9 +16,6 @@ internal abstract class SessionsProvider
 
     /// <summary>The provider's name for people: <c>postgres</c>, <c>sqlite</c>.</summary>
     public abstract string Name { get; }
-
-    /// <summary>The EF Core provider assembly name, as <c>DatabaseFacade.ProviderName</c> reports it.</summary>
-    public abstract string EfProviderName { get; }
 
     /// <summary>The assembly holding this provider's migrations for <see cref="SessionsDbContext"/>.</summary>
     public abstract string MigrationsAssembly { get; }
@@ -57,8 +55,14 @@ internal abstract class SessionsProvider
     /// <summary>Whether <paramref name="exception"/> (a provider exception, or an EF one wrapping it) is the database refusing a write (row-level security).</summary>
     public bool IsAccessDenied(Exception exception) => IsAccessDeniedCore(DatabaseError(exception));
 
+    /// <summary>Whether <paramref name="exception"/> says a table, schema or column the statement names does not exist.</summary>
+    public bool IsMissingSchema(Exception exception) => IsMissingSchemaCore(DatabaseError(exception));
+
     /// <inheritdoc cref="IsUniqueViolation"/>
     protected abstract bool IsUniqueViolationCore(Exception exception);
+
+    /// <inheritdoc cref="IsMissingSchema"/>
+    protected abstract bool IsMissingSchemaCore(Exception exception);
 
     /// <inheritdoc cref="IsAccessDenied"/>
     protected virtual bool IsAccessDeniedCore(Exception exception) => false;
@@ -66,16 +70,12 @@ internal abstract class SessionsProvider
     private static Exception DatabaseError(Exception exception) => exception is DbUpdateException { InnerException: { } inner } ? inner : exception;
 
     /// <summary>
-    /// Deletes at most <paramref name="batchSize"/> sessions that are no longer live, oldest expiry first, in one
-    /// statement (one short transaction). Returns the count. SQLite has one writer at a time, so concurrent
-    /// cleaners simply take turns.
+    /// SQL deleting at most <paramref name="limit"/> rows that meet <paramref name="condition"/>, ordered by
+    /// <paramref name="orderBy"/>, in one statement (one short transaction). SQLite has one writer at a time, so
+    /// concurrent cleaners simply take turns.
     /// </summary>
-    public virtual Task<int> DeleteNotLiveBatchAsync(DbContext context, DateTimeOffset now, DateTimeOffset dormantCutoff, int batchSize, CancellationToken cancellationToken) =>
-        context.Set<McpSession>()
-            .Where(Lifecycle.SessionClock.IsNotLive(now, dormantCutoff))
-            .OrderBy(s => s.ExpiresAt)
-            .Take(batchSize)
-            .ExecuteDeleteAsync(cancellationToken);
+    public virtual string DeleteBatchSql(string table, string id, string condition, string orderBy, string limit) =>
+        $"DELETE FROM {table} WHERE {id} IN (SELECT {id} FROM {table} WHERE {condition} ORDER BY {orderBy} LIMIT {limit})";
 
     /// <summary>
     /// Whether the database moves the concurrency token itself on every write (PostgreSQL's xmin); otherwise every
@@ -89,9 +89,10 @@ internal abstract class SessionsProvider
     /// <summary>The name of the migrations history table, kept apart from a host's own migrations.</summary>
     public const string MigrationsHistoryTable = "__mcp_sessions_migrations";
 
-    public static SessionsProvider For(string? efProviderName) =>
-        efProviderName == Postgres.EfProviderName ? Postgres
-        : efProviderName == Sqlite.EfProviderName ? Sqlite
+    /// <summary>The provider of <paramref name="database"/>'s context: PostgreSQL (Npgsql) or SQLite.</summary>
+    public static SessionsProvider For(DatabaseFacade database) =>
+        database.IsNpgsql() ? Postgres
+        : database.IsSqlite() ? Sqlite
         : throw new NotSupportedException(
-            $"McpSessions.EF supports PostgreSQL (Npgsql) and SQLite; the context is configured with '{efProviderName ?? "no provider"}'.");
+            $"McpSessions.EF supports PostgreSQL (Npgsql) and SQLite; the context is configured with '{database.ProviderName ?? "no provider"}'.");
 }

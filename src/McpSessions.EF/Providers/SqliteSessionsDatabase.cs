@@ -18,11 +18,10 @@ internal sealed class SqliteSessionsDatabase : SessionsDatabase
         _connectionString = connectionString;
         _keepAlive = keepAlive;
         Pragmas = keepAlive is null ? new SqliteConnectionPragmas(synchronous) : null;
-        Statements = new SqlitePreparedStatements(connectionString, Pragmas);
     }
 
-    /// <summary>The store's single-row statements, prepared once per connection (<see cref="SqlitePreparedStatements"/>).</summary>
-    public SqlitePreparedStatements Statements { get; }
+    /// <summary>The connection string the context and the prepared-statement runner open.</summary>
+    public string ConnectionString => _connectionString;
 
     /// <summary>The pragmas of a file database; none in memory, where there is no journal to sync.</summary>
     public SqliteConnectionPragmas? Pragmas { get; }
@@ -80,9 +79,6 @@ internal sealed class SqliteSessionsDatabase : SessionsDatabase
         builder.UseSqlite(_connectionString, sqlite => sqlite
             .MigrationsAssembly(Provider.MigrationsAssembly)
             .MigrationsHistoryTable(SessionsProvider.MigrationsHistoryTable));
-#pragma warning disable EF1001 // the service SqliteStoreConnection replaces is EF Core's internal one
-        builder.ReplaceService<Microsoft.EntityFrameworkCore.Sqlite.Storage.Internal.ISqliteRelationalConnection, SqliteStoreConnection>();
-#pragma warning restore EF1001
 
         // WAL lets readers run beside the single writer, and with it synchronous=NORMAL is safe from corruption.
         if (Pragmas is not null)
@@ -93,7 +89,6 @@ internal sealed class SqliteSessionsDatabase : SessionsDatabase
 
     public override async ValueTask DisposeAsync()
     {
-        await Statements.DisposeAsync().ConfigureAwait(false);
         if (_keepAlive is not null)
         {
             await _keepAlive.DisposeAsync().ConfigureAwait(false);

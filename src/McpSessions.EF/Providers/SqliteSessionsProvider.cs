@@ -19,8 +19,6 @@ internal sealed class SqliteSessionsProvider : SessionsProvider
 
     public override string Name => "sqlite";
 
-    public override string EfProviderName => "Microsoft.EntityFrameworkCore.Sqlite";
-
     public override string MigrationsAssembly => "McpSessions.EF.Migrations.Sqlite";
 
     public override string JsonColumnType => "TEXT";
@@ -38,6 +36,11 @@ internal sealed class SqliteSessionsProvider : SessionsProvider
     // SQLITE_CANTOPEN (14): no such file, or no access; SQLITE_NOTADB (26): the file is not a SQLite database.
     protected override bool IsConnectionFailureCore(Exception exception) =>
         exception is SqliteException { SqliteErrorCode: 14 or 26 };
+
+    // SQLITE_ERROR (1) is every kind of SQL error; only its message tells a missing table or column.
+    protected override bool IsMissingSchemaCore(Exception exception) =>
+        exception is SqliteException { SqliteErrorCode: 1 } e
+        && (e.Message.Contains("no such table", StringComparison.Ordinal) || e.Message.Contains("no such column", StringComparison.Ordinal));
 
     protected override bool IsUniqueViolationCore(Exception exception) =>
         // SQLITE_CONSTRAINT (19); the extended code SQLITE_CONSTRAINT_UNIQUE is 2067.

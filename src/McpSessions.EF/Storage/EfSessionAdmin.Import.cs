@@ -1,5 +1,4 @@
 using McpSessions.EF.Model;
-using Microsoft.EntityFrameworkCore;
 
 namespace McpSessions.EF.Storage;
 
@@ -18,36 +17,33 @@ internal sealed partial class EfSessionAdmin
             SessionStamp.ForInsert(session, clock, now, keepTimes: true);
         }
 
-        await using var lease = await contexts.RentReadyAsync(schema, cancellationToken).ConfigureAwait(false);
-        var context = lease.Context;
-        await using var transaction = await context.Database.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
-        var replaced = 0;
-        var written = 0;
-        try
-        {
-            foreach (var batch in sessions.Chunk(ImportBatchSize))
+        // One transaction: the table holds all of the file or none of it. Replace = delete the stored row with that
+        // session id (whatever its identity), then insert.
+        var statements = await runner.StatementsAsync(cancellationToken).ConfigureAwait(false);
+        var replaced = await runner.RunAsync(
+            (statements, sessions, progress),
+            static async (connection, s, ct) =>
             {
-                // Replace = delete the stored row with that session id (whatever its identity), then insert.
-                var ids = batch.Select(s => s.SessionId).ToList();
-                replaced += await context.McpSessions.Where(s => ids.Contains(s.SessionId)).ExecuteDeleteAsync(cancellationToken).ConfigureAwait(false);
-                context.McpSessions.AddRange(batch);
-                await context.SaveChangesAsync(cancellationToken).ConfigureAwait(false);
-                context.ChangeTracker.Clear();
-                written += batch.Length;
-                progress?.Report(written);
-            }
+                var replaced = 0;
+                for (var i = 0; i < s.sessions.Count; i++)
+                {
+                    var session = s.sessions[i];
+                    replaced += await connection.ExecuteAsync(s.statements.DeleteById, SessionStatements.Values(null, session.SessionId), ct).ConfigureAwait(false);
+                    await EfSessionStore<SessionsDbContext>.InsertAsync(connection, s.statements, session, ct).ConfigureAwait(false);
+                    if ((i + 1) % ImportBatchSize == 0 || i + 1 == s.sessions.Count)
+                    {
+                        s.progress?.Report(i + 1);
+                    }
+                }
 
-            await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
-        }
-        finally
-        {
-            context.ChangeTracker.Clear();
-        }
+                return replaced;
+            },
+            transaction: true,
+            cancellationToken).ConfigureAwait(false);
 
         return new SessionImportResult(sessions.Count - replaced, replaced);
     }
 
-    /// <summary>Every session against the rules of CreateAsync, and ids unique within the input, before anything is written.</summary>
     private static void Validate(IReadOnlyList<McpSession> sessions)
     {
         var seen = new Dictionary<string, int>(sessions.Count, StringComparer.Ordinal);

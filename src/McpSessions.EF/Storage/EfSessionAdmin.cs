@@ -1,6 +1,5 @@
 using McpSessions.EF.Diagnostics;
 using System.Runtime.CompilerServices;
-using McpSessions.EF.Encryption;
 using McpSessions.EF.Lifecycle;
 using McpSessions.EF.Model;
 using McpSessions.EF.Providers;
@@ -14,6 +13,7 @@ namespace McpSessions.EF.Storage;
 /// </summary>
 internal sealed partial class EfSessionAdmin(
     SessionContextSource<SessionsDbContext> contexts,
+    SessionCommandRunner<SessionsDbContext> runner,
     SessionClock clock,
     SessionSchemaGate schema,
     SessionsDatabase database,
@@ -47,46 +47,52 @@ internal sealed partial class EfSessionAdmin(
             SessionValidator.ValidateIdentity(identity, "identity");
         }
 
-        SessionSummary? last = null;
+        var statements = await runner.StatementsAsync(cancellationToken).ConfigureAwait(false);
+        McpSession? last = null;
         while (true)
         {
-            var page = await ListPageAsync(identity, includeNotLive, last, cancellationToken).ConfigureAwait(false);
-            foreach (var summary in page)
+            var now = clock.Now();
+            var page = statements.Summaries(identity is not null, !includeNotLive, last is not null);
+            var values = SessionStatements.Values(identity, null, clock, now);
+            values[SessionStatements.LimitParameter] = PageSize;
+            if (last is not null)
             {
-                yield return summary;
+                values[SessionStatements.AfterCreatedParameter] = last.CreatedAt;
+                values[SessionStatements.AfterParameter] = last.SessionId;
             }
 
-            if (page.Count < PageSize)
+            // Only non-secret columns are selected, so nothing is decrypted.
+            var rows = await runner.ReadAsync(page.Command, values, page.Columns.Read, cancellationToken).ConfigureAwait(false);
+            foreach (var row in rows)
+            {
+                yield return Summarize(row, now);
+            }
+
+            if (rows.Count < PageSize)
             {
                 yield break;
             }
 
-            last = page[^1];
+            last = rows[^1];
         }
     }
 
     public async Task<McpSession?> FindAsync(string identity, string sessionId, CancellationToken cancellationToken = default)
     {
         SessionValidator.ValidateKey(identity, sessionId);
-        await using var lease = await contexts.RentReadyAsync(schema, cancellationToken).ConfigureAwait(false);
-        try
-        {
-            return await lease.Context.McpSessions.AsNoTracking()
-                .FirstOrDefaultAsync(s => s.SessionId == sessionId && s.Identity == identity, cancellationToken)
-                .ConfigureAwait(false);
-        }
-        catch (Exception e) when (SecretDecryptionException.Find(e) is { } failure)
-        {
-            throw failure.ForSession(sessionId);
-        }
+        var find = (await runner.StatementsAsync(cancellationToken).ConfigureAwait(false)).Find;
+        var rows = await runner.ReadAsync(find.Command, SessionStatements.Values(identity, sessionId), find.Columns.Read, cancellationToken).ConfigureAwait(false);
+        return rows.Count == 0 ? null : rows[0];
     }
 
     public async IAsyncEnumerable<McpSession> ExportAsync([EnumeratorCancellation] CancellationToken cancellationToken = default)
     {
+        var export = (await runner.StatementsAsync(cancellationToken).ConfigureAwait(false)).ExportPage;
         var after = "";
         while (true)
         {
-            var page = await ExportPageAsync(after, cancellationToken).ConfigureAwait(false);
+            var values = new Dictionary<string, object?> { [SessionStatements.AfterParameter] = after, [SessionStatements.LimitParameter] = PageSize };
+            var page = await runner.ReadAsync(export.Command, values, export.Columns.Read, cancellationToken).ConfigureAwait(false);
             foreach (var session in page)
             {
                 yield return session;
@@ -103,121 +109,53 @@ internal sealed partial class EfSessionAdmin(
 
     public async Task<long> CountNotLiveAsync(CancellationToken cancellationToken = default)
     {
-        var now = clock.Now();
-        await using var lease = await contexts.RentReadyAsync(schema, cancellationToken).ConfigureAwait(false);
-        return await lease.Context.McpSessions.Where(SessionClock.IsNotLive(now, clock.DormantCutoff(now))).LongCountAsync(cancellationToken).ConfigureAwait(false);
+        var statements = await runner.StatementsAsync(cancellationToken).ConfigureAwait(false);
+        var counts = await runner.ReadAsync(statements.CountNotLive, SessionStatements.Values(null, null, clock, clock.Now()), Long(0), cancellationToken).ConfigureAwait(false);
+        return counts[0];
     }
 
     public Task<int> CleanupExpiredAsync(IProgress<int>? progress = null, CancellationToken cancellationToken = default) =>
-        SessionCleanup.RunAsync(ct => contexts.RentReadyAsync(schema, ct), clock, cleanupNotifications.ToArray(), progress, cancellationToken);
+        SessionCleanup.RunAsync(runner, clock, cleanupNotifications.ToArray(), progress, cancellationToken);
 
     public async Task<SessionStatistics> GetStatisticsAsync(int topIdentities, CancellationToken cancellationToken = default)
     {
         ArgumentOutOfRangeException.ThrowIfNegative(topIdentities);
-        var now = clock.Now();
-        var cutoff = clock.DormantCutoff(now);
+        var statements = await runner.StatementsAsync(cancellationToken).ConfigureAwait(false);
+
+        // (active, live, count): the state of SessionClock.StateOf, computed by the database in one grouped scan.
+        var byState = Enum.GetValues<SessionState>().ToDictionary(s => s, _ => 0L);
+        var counts = await runner.ReadAsync(
+            statements.CountByState, SessionStatements.Values(null, null, clock, clock.Now()), r => (Active: Long(0)(r) == 1, Live: Long(1)(r) == 1, Count: Long(2)(r)), cancellationToken).ConfigureAwait(false);
+        foreach (var (active, live, count) in counts)
+        {
+            byState[live ? active ? SessionState.Active : SessionState.Pending : active ? SessionState.Dormant : SessionState.Expired] += count;
+        }
+
+        var identities = await runner.ReadAsync(statements.CountIdentities, [], Long(0), cancellationToken).ConfigureAwait(false);
+        var top = await runner.ReadAsync(
+            statements.TopIdentities, new Dictionary<string, object?> { [SessionStatements.LimitParameter] = topIdentities }, r => new IdentitySessionCount(r.GetString(0), Long(1)(r)), cancellationToken).ConfigureAwait(false);
+
+        // The size of the whole database, not of the session table: the provider's own query.
         await using var lease = await contexts.RentReadyAsync(schema, cancellationToken).ConfigureAwait(false);
-        var sessions = lease.Context.McpSessions;
-
-        // The state of each row, as SessionClock.StateOf decides it, computed by the database in one grouped scan.
-        var counts = await sessions
-            .GroupBy(s => s.Active
-                ? (s.UpdatedAt >= cutoff ? SessionState.Active : SessionState.Dormant)
-                : (s.ExpiresAt > now ? SessionState.Pending : SessionState.Expired))
-            .Select(g => new { State = g.Key, Count = g.LongCount() })
-            .ToListAsync(cancellationToken).ConfigureAwait(false);
-        var byState = Enum.GetValues<SessionState>().ToDictionary(s => s, s => counts.FirstOrDefault(c => c.State == s)?.Count ?? 0);
-
-        var identities = await sessions.Select(s => s.Identity).Distinct().LongCountAsync(cancellationToken).ConfigureAwait(false);
-        var top = await sessions
-            .GroupBy(s => s.Identity)
-            .Select(g => new { Identity = g.Key, Count = g.LongCount() })
-            .OrderByDescending(g => g.Count).ThenBy(g => g.Identity)
-            .Take(topIdentities)
-            .ToListAsync(cancellationToken).ConfigureAwait(false);
         var size = await lease.Context.Database.SqlQueryRaw<long>(database.Provider.DatabaseSizeSql).ToListAsync(cancellationToken).ConfigureAwait(false);
 
-        return new SessionStatistics(byState, identities, [.. top.Select(t => new IdentitySessionCount(t.Identity, t.Count))], size.Single());
+        return new SessionStatistics(byState, identities[0], top, size.Single());
     }
 
     public SessionSummary Summarize(McpSession session)
     {
         ArgumentNullException.ThrowIfNull(session);
-        return WithLife(
-            new SessionSummary(session.SessionId, session.Identity, session.ServerId, session.ServerName, session.ServerUrl, session.TransportType, session.Active, session.CreatedAt, session.UpdatedAt, session.ExpiresAt),
-            clock.Now());
+        return Summarize(session, clock.Now());
     }
 
-    private SessionSummary WithLife(SessionSummary summary, DateTimeOffset now) => summary with
-    {
-        State = clock.StateOf(summary.Active, summary.UpdatedAt, summary.ExpiresAt, now),
-        LiveUntil = clock.LiveUntil(summary.Active, summary.UpdatedAt, summary.ExpiresAt),
-    };
-
-    private async Task<List<SessionSummary>> ListPageAsync(string? identity, bool includeNotLive, SessionSummary? after, CancellationToken cancellationToken)
-    {
-        var now = clock.Now();
-        var cutoff = clock.DormantCutoff(now);
-        await using var lease = await contexts.RentReadyAsync(schema, cancellationToken).ConfigureAwait(false);
-        IQueryable<McpSession> query = lease.Context.McpSessions.AsNoTracking();
-        if (identity is not null)
+    private SessionSummary Summarize(McpSession s, DateTimeOffset now) =>
+        new(s.SessionId, s.Identity, s.ServerId, s.ServerName, s.ServerUrl, s.TransportType, s.Active, s.CreatedAt, s.UpdatedAt, s.ExpiresAt)
         {
-            query = query.Where(s => s.Identity == identity);
-        }
+            State = clock.StateOf(s.Active, s.UpdatedAt, s.ExpiresAt, now),
+            LiveUntil = clock.LiveUntil(s.Active, s.UpdatedAt, s.ExpiresAt),
+        };
 
-        if (!includeNotLive)
-        {
-            query = query.Where(SessionClock.IsLive(now, cutoff));
-        }
-
-        if (after is not null)
-        {
-            var afterCreated = after.CreatedAt;
-            var afterId = after.SessionId;
-#pragma warning disable CA1309 // translated to SQL: the comparison and ORDER BY both use the column's collation
-            query = query.Where(s => s.CreatedAt > afterCreated || (s.CreatedAt == afterCreated && string.Compare(s.SessionId, afterId) > 0));
-#pragma warning restore CA1309
-        }
-
-        // Only non-secret columns are selected, so no value converter decrypts anything.
-        var page = await query
-            .OrderBy(s => s.CreatedAt).ThenBy(s => s.SessionId)
-            .Take(PageSize)
-            .Select(s => new SessionSummary(s.SessionId, s.Identity, s.ServerId, s.ServerName, s.ServerUrl, s.TransportType, s.Active, s.CreatedAt, s.UpdatedAt, s.ExpiresAt))
-            .ToListAsync(cancellationToken).ConfigureAwait(false);
-        return page.ConvertAll(s => WithLife(s, now));
-    }
-
-    private async Task<List<McpSession>> ExportPageAsync(string after, CancellationToken cancellationToken)
-    {
-        await using var lease = await contexts.RentReadyAsync(schema, cancellationToken).ConfigureAwait(false);
-#pragma warning disable CA1309 // translated to SQL: the comparison and ORDER BY both use the column's collation
-        var page = lease.Context.McpSessions.AsNoTracking()
-            .Where(s => string.Compare(s.SessionId, after) > 0)
-            .OrderBy(s => s.SessionId)
-            .Take(PageSize);
-#pragma warning restore CA1309
-        try
-        {
-            return await page.ToListAsync(cancellationToken).ConfigureAwait(false);
-        }
-        catch (Exception e) when (SecretDecryptionException.Find(e) is { } failure)
-        {
-            // The converter that failed does not know its row: read the page's rows one by one, so the exception
-            // names the session. A failure path only.
-            foreach (var id in await page.Select(s => s.SessionId).ToListAsync(cancellationToken).ConfigureAwait(false))
-            {
-                try
-                {
-                    await lease.Context.McpSessions.AsNoTracking().Where(s => s.SessionId == id).ToListAsync(cancellationToken).ConfigureAwait(false);
-                }
-                catch (Exception rowFailure) when (SecretDecryptionException.Find(rowFailure) is { } named)
-                {
-                    throw named.ForSession(id);
-                }
-            }
-
-            throw failure;
-        }
-    }
+    /// <summary>Reads column <paramref name="ordinal"/> as a count (bigint on PostgreSQL, integer on SQLite).</summary>
+    private static Func<System.Data.Common.DbDataReader, long> Long(int ordinal) =>
+        r => Convert.ToInt64(r.GetValue(ordinal), System.Globalization.CultureInfo.InvariantCulture);
 }

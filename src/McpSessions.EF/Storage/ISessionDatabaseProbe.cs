@@ -7,4 +7,4 @@ internal interface ISessionDatabaseProbe
 }
 
 /// <summary>What <see cref="ISessionDatabaseProbe"/> found.</summary>
-internal sealed record SessionDatabaseState(bool CanConnect, IReadOnlyList<string> PendingMigrations, string Description);
+internal sealed record SessionDatabaseState(bool CanConnect, IReadOnlyList<string> PendingMigrations, string Description, string? MissingTable = null);

@@ -16,4 +16,7 @@ internal static partial class Log
 
     [LoggerMessage(EventId = 1004, Level = LogLevel.Warning, Message = "Cleared every session ({Count} removed)")]
     public static partial void Cleared(ILogger logger, int count);
+
+    [LoggerMessage(EventId = 1005, Level = LogLevel.Information, Message = "Session statements run as {Runner}")]
+    public static partial void Runner(ILogger logger, string runner);
 }

@@ -16,7 +16,21 @@ internal sealed class SessionDatabaseProbe<TContext>(SessionContextSource<TConte
             return new SessionDatabaseState(false, [], description);
         }
 
-        var pending = await lease.Context.Database.GetPendingMigrationsAsync(cancellationToken).ConfigureAwait(false);
-        return new SessionDatabaseState(true, pending.ToList(), description);
+        if (database is not null)
+        {
+            var pending = await lease.Context.Database.GetPendingMigrationsAsync(cancellationToken).ConfigureAwait(false);
+            return new SessionDatabaseState(true, pending.ToList(), description);
+        }
+
+        // A host's context: its own pending migrations are the host's business; only the session table counts.
+        try
+        {
+            await SessionSchemaGate.CheckHostTableAsync(lease.Context, cancellationToken).ConfigureAwait(false);
+            return new SessionDatabaseState(true, [], description);
+        }
+        catch (SessionSchemaNotReadyException e)
+        {
+            return new SessionDatabaseState(true, [], description, e.Message);
+        }
     }
 }

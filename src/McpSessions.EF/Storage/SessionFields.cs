@@ -2,7 +2,11 @@ using McpSessions.EF.Model;
 
 namespace McpSessions.EF.Storage;
 
-/// <summary>The members of a session that <see cref="SessionUpdate"/> can change.</summary>
+/// <summary>
+/// The members of a session that <see cref="SessionUpdate"/> can change, each named as its <see cref="McpSession"/>
+/// property (the statements map a member to its column by that name). Adding one: a member here, its property on
+/// <see cref="SessionUpdate"/>, and its rule in <c>SessionValidator</c>.
+/// </summary>
 [Flags]
 public enum SessionFields
 {

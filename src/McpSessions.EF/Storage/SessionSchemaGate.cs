@@ -7,16 +7,15 @@ using Microsoft.EntityFrameworkCore.Storage;
 namespace McpSessions.EF.Storage;
 
 /// <summary>
-/// Makes sure the schema is there before the first store call: migrates when <c>AutoMigrate</c> is on, and
-/// otherwise fails with a message naming both ways to migrate. A failure is not remembered, so migrating from
-/// outside lets the next call through without a restart.
+/// Makes sure the session table is there before the first store call. On the library's own database: its migrations
+/// are applied (migrating when <c>AutoMigrate</c> is on), otherwise a message names both ways to migrate. On a host's
+/// context, which is the host's to migrate: the session table and its columns are there, whatever else the host has
+/// pending. A failure is not remembered, so migrating from outside lets the next call through without a restart.
 /// </summary>
 internal sealed class SessionSchemaGate(bool autoMigrate, SessionsDatabase? database) : IDisposable
 {
     private readonly SemaphoreSlim _lock = new(1, 1);
     private volatile bool _ready;
-
-    public bool IsReady => _ready;
 
     public void Dispose() => _lock.Dispose();
 
@@ -33,27 +32,13 @@ internal sealed class SessionSchemaGate(bool autoMigrate, SessionsDatabase? data
                 return;
             }
 
-            var migrations = context.GetService<IMigrationsAssembly>().Migrations;
-            if (database is not null && migrations.Count == 0)
+            if (database is null)
             {
-                throw new SessionSchemaNotReadyException(
-                    $"No migrations were found for {database.Provider.Name}: reference the package {database.Provider.MigrationsAssembly} from the application.");
-            }
-
-            if (autoMigrate)
-            {
-                await context.Database.MigrateAsync(cancellationToken).ConfigureAwait(false);
+                await CheckHostTableAsync(context, cancellationToken).ConfigureAwait(false);
             }
             else
             {
-                var pending = (await context.Database.GetPendingMigrationsAsync(cancellationToken).ConfigureAwait(false)).ToList();
-                if (pending.Count > 0)
-                {
-                    // EF reads "no such database" as "no history table": ask, so the message says which it is.
-                    var exists = pending.Count < migrations.Count
-                        || await context.GetService<IRelationalDatabaseCreator>().ExistsAsync(cancellationToken).ConfigureAwait(false);
-                    throw new SessionSchemaNotReadyException(NotReadyMessage(context, pending, exists));
-                }
+                await EnsureMigratedAsync(context, database, cancellationToken).ConfigureAwait(false);
             }
 
             _ready = true;
@@ -64,16 +49,57 @@ internal sealed class SessionSchemaGate(bool autoMigrate, SessionsDatabase? data
         }
     }
 
-    private string NotReadyMessage(DbContext context, List<string> pending, bool exists)
+    /// <summary>Selects every mapped column of no row: a missing table or column fails, and nothing is created.</summary>
+    internal static async Task CheckHostTableAsync(DbContext context, CancellationToken cancellationToken)
     {
-        var where = database?.Description ?? $"the database of {context.GetType().Name}";
-        var state = pending.Count == context.GetService<IMigrationsAssembly>().Migrations.Count ? "has no session schema" : "has an older session schema";
+        var statements = SessionStatements.For(context);
+        try
+        {
+            await EfCommandRunner<DbContext>.ReadAsync(context, statements.Probe.Command, new Dictionary<string, object?>(), static _ => 0, cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception e) when (statements.Provider.IsMissingSchema(e))
+        {
+            throw new SessionSchemaNotReadyException(
+                $"The session table {statements.TableName} of {context.GetType().Name} is missing or lacks a column. It is your context's to create: "
+                + $"add a migration (`dotnet ef migrations add AddMcpSessions --context {context.GetType().Name}`) and apply it (`dotnet ef database update`).",
+                e);
+        }
+    }
+
+    private async Task EnsureMigratedAsync(DbContext context, SessionsDatabase database, CancellationToken cancellationToken)
+    {
+        var migrations = context.GetService<IMigrationsAssembly>().Migrations;
+        if (migrations.Count == 0)
+        {
+            throw new SessionSchemaNotReadyException(
+                $"No migrations were found for {database.Provider.Name}: reference the package {database.Provider.MigrationsAssembly} from the application.");
+        }
+
+        if (autoMigrate)
+        {
+            await context.Database.MigrateAsync(cancellationToken).ConfigureAwait(false);
+            return;
+        }
+
+        var pending = (await context.Database.GetPendingMigrationsAsync(cancellationToken).ConfigureAwait(false)).ToList();
+        if (pending.Count > 0)
+        {
+            // EF reads "no such database" as "no history table": ask, so the message says which it is.
+            var exists = pending.Count < migrations.Count
+                || await context.GetService<IRelationalDatabaseCreator>().ExistsAsync(cancellationToken).ConfigureAwait(false);
+            throw new SessionSchemaNotReadyException(NotReadyMessage(context, database, pending, migrations.Count, exists));
+        }
+    }
+
+    private static string NotReadyMessage(DbContext context, SessionsDatabase database, List<string> pending, int migrations, bool exists)
+    {
+        var state = pending.Count == migrations ? "has no session schema" : "has an older session schema";
         if (!exists)
         {
             state += ": the database does not exist";
         }
 
-        return $"The {where} {state} ({pending.Count} pending migration(s): {string.Join(", ", pending)}) and McpSessions:AutoMigrate is off. "
+        return $"The {database.Description} {state} ({pending.Count} pending migration(s): {string.Join(", ", pending)}) and McpSessions:AutoMigrate is off. "
             + $"Apply the migrations with `dotnet ef database update --context {context.GetType().Name}` run in your app's folder, "
             + "or with the CLI, `mcp-sessions migrate`, or set McpSessions:AutoMigrate to true.";
     }

@@ -1,3 +1,4 @@
+using System.Numerics;
 using McpSessions.EF.Model;
 
 namespace McpSessions.EF.Storage;
@@ -8,13 +9,11 @@ namespace McpSessions.EF.Storage;
 /// </summary>
 public sealed class SessionUpdate
 {
+    /// <summary>Every member an update can set, in the order their columns are set: <see cref="SessionFields"/> is the one list.</summary>
+    internal static readonly SessionFields[] All = [.. Enum.GetValues<SessionFields>().Where(f => f != SessionFields.None)];
+
+    private readonly object?[] _values = new object?[All.Length];
     private SessionFields _set;
-    private string? _userId, _serverId, _serverName, _serverUrl, _callbackUrl, _codeVerifier, _clientId;
-    private McpTransportType _transportType;
-    private bool _active;
-    private Dictionary<string, string>? _headers;
-    private OAuthClientInformation? _clientInformation;
-    private OAuthTokens? _tokens;
 
     /// <summary>The members that were set.</summary>
     public SessionFields Fields => _set;
@@ -23,50 +22,55 @@ public sealed class SessionUpdate
     public bool IsSet(SessionFields field) => (_set & field) == field;
 
     /// <inheritdoc cref="McpSession.UserId"/>
-    public string? UserId { get => _userId; set => Set(ref _userId, value, SessionFields.UserId); }
+    public string? UserId { get => Get<string>(SessionFields.UserId); set => Set(SessionFields.UserId, value); }
 
     /// <inheritdoc cref="McpSession.ServerId"/>
-    public string? ServerId { get => _serverId; set => Set(ref _serverId, value, SessionFields.ServerId); }
+    public string? ServerId { get => Get<string>(SessionFields.ServerId); set => Set(SessionFields.ServerId, value); }
 
     /// <inheritdoc cref="McpSession.ServerName"/>
-    public string? ServerName { get => _serverName; set => Set(ref _serverName, value, SessionFields.ServerName); }
+    public string? ServerName { get => Get<string>(SessionFields.ServerName); set => Set(SessionFields.ServerName, value); }
 
     /// <inheritdoc cref="McpSession.ServerUrl"/>
-    public string? ServerUrl { get => _serverUrl; set => Set(ref _serverUrl, value, SessionFields.ServerUrl); }
+    public string? ServerUrl { get => Get<string>(SessionFields.ServerUrl); set => Set(SessionFields.ServerUrl, value); }
 
     /// <inheritdoc cref="McpSession.CallbackUrl"/>
-    public string? CallbackUrl { get => _callbackUrl; set => Set(ref _callbackUrl, value, SessionFields.CallbackUrl); }
+    public string? CallbackUrl { get => Get<string>(SessionFields.CallbackUrl); set => Set(SessionFields.CallbackUrl, value); }
 
     /// <inheritdoc cref="McpSession.TransportType"/>
-    public McpTransportType TransportType { get => _transportType; set => Set(ref _transportType, value, SessionFields.TransportType); }
+    public McpTransportType TransportType { get => Get<McpTransportType>(SessionFields.TransportType); set => Set(SessionFields.TransportType, value); }
 
     /// <summary>
     /// Activates (<see langword="true"/>) or returns the session to pending (<see langword="false"/>). Either moves
     /// <see cref="McpSession.ExpiresAt"/> to now plus the TTL of the new state.
     /// </summary>
-    public bool Active { get => _active; set => Set(ref _active, value, SessionFields.Active); }
+    public bool Active { get => Get<bool>(SessionFields.Active); set => Set(SessionFields.Active, value); }
 
     /// <inheritdoc cref="McpSession.Headers"/>
-    public Dictionary<string, string>? Headers { get => _headers; set => Set(ref _headers, value, SessionFields.Headers); }
+    public Dictionary<string, string>? Headers { get => Get<Dictionary<string, string>>(SessionFields.Headers); set => Set(SessionFields.Headers, value); }
 
     /// <inheritdoc cref="McpSession.ClientInformation"/>
-    public OAuthClientInformation? ClientInformation { get => _clientInformation; set => Set(ref _clientInformation, value, SessionFields.ClientInformation); }
+    public OAuthClientInformation? ClientInformation { get => Get<OAuthClientInformation>(SessionFields.ClientInformation); set => Set(SessionFields.ClientInformation, value); }
 
     /// <inheritdoc cref="McpSession.Tokens"/>
-    public OAuthTokens? Tokens { get => _tokens; set => Set(ref _tokens, value, SessionFields.Tokens); }
+    public OAuthTokens? Tokens { get => Get<OAuthTokens>(SessionFields.Tokens); set => Set(SessionFields.Tokens, value); }
 
     /// <inheritdoc cref="McpSession.CodeVerifier"/>
-    public string? CodeVerifier { get => _codeVerifier; set => Set(ref _codeVerifier, value, SessionFields.CodeVerifier); }
+    public string? CodeVerifier { get => Get<string>(SessionFields.CodeVerifier); set => Set(SessionFields.CodeVerifier, value); }
 
     /// <inheritdoc cref="McpSession.ClientId"/>
-    public string? ClientId { get => _clientId; set => Set(ref _clientId, value, SessionFields.ClientId); }
+    public string? ClientId { get => Get<string>(SessionFields.ClientId); set => Set(SessionFields.ClientId, value); }
+
+    /// <summary>The value set for <paramref name="field"/> (one member), as the session property of the same name takes it.</summary>
+    internal object? Get(SessionFields field) => _values[BitOperations.Log2((uint)field)];
 
     /// <inheritdoc />
     public override string ToString() => $"SessionUpdate {{ {_set} }}";
 
-    private void Set<T>(ref T field, T value, SessionFields flag)
+    private T? Get<T>(SessionFields field) => Get(field) is T value ? value : default;
+
+    private void Set(SessionFields field, object? value)
     {
-        field = value;
-        _set |= flag;
+        _values[BitOperations.Log2((uint)field)] = value;
+        _set |= field;
     }
 }

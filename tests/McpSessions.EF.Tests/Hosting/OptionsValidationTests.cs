@@ -15,7 +15,6 @@ public sealed class OptionsValidationTests
         { "PendingTtl=00:00:00", "McpSessions:PendingTtl must be a positive time span." },
         { "DormantAfter=-1.00:00:00", "McpSessions:DormantAfter must be a positive time span." },
         { "CleanupBatchSize=0", "McpSessions:CleanupBatchSize must be between 1 and 100000." },
-        { "TableName= ", "McpSessions:TableName must not be empty." },
         { "SqliteSynchronous=7", "McpSessions:SqliteSynchronous must be Normal or Full." },
     };
 

@@ -1,0 +1,266 @@
+using System.Collections.Concurrent;
+using System.Data;
+using System.Data.Common;
+using System.Diagnostics;
+using McpSessions.EF.Storage;
+using Microsoft.Data.Sqlite;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Diagnostics;
+using Microsoft.EntityFrameworkCore.Infrastructure;
+using Microsoft.EntityFrameworkCore.Storage;
+
+namespace McpSessions.EF.Providers;
+
+/// <summary>
+/// Runs the statements on the library's own SQLite database as prepared statements on connections that stay open.
+/// Microsoft.Data.Sqlite prepares a command's SQL again for every new command and drops it when its connection closes
+/// (efcore#14044), and compiling the session SELECT costs SQLite about twice what running it does. So a small pool of
+/// connections stays open, each with its most recently used statements prepared (<see cref="MaxStatements"/>, least
+/// recently used evicted), and a call rebinds only the parameter values: each parameter added by its EF type mapping,
+/// as EF binds it, so what is written and read is exactly what EF would write and read.
+/// </summary>
+/// <remarks>
+/// Each call still rents a context, runs in its execution strategy, takes its command timeout, and reports every command
+/// to EF's diagnostics logger, so EF's command logging and <c>DiagnosticListener</c> (OpenTelemetry) see it as they see
+/// EF's own. It is chosen only when the context has no command or connection interceptor of the host's, which could not
+/// see or change these commands as EF's pipeline lets them (see the DI registration).
+/// </remarks>
+internal sealed class SqlitePreparedRunner<TContext>(
+    SessionContextSource<TContext> contexts,
+    SessionSchemaGate schema,
+    string connectionString,
+    SqliteConnectionPragmas? pragmas)
+    : SessionCommandRunner<TContext>(contexts, schema)
+    where TContext : DbContext
+{
+    /// <summary>The most connections kept open between calls; more may be open while calls run.</summary>
+    private const int MaxIdle = 16;
+
+    /// <summary>The most statements kept prepared per connection: the fixed ones and the common update shapes.</summary>
+    private const int MaxStatements = 32;
+
+    private readonly ConcurrentBag<PreparedConnection> _idle = [];
+    private int _idleCount;
+    private volatile bool _disposed;
+
+    public override string Description => "prepared SQLite statements on kept-open connections (the library's own SQLite database, no interceptors)";
+
+    protected override async Task<T> RunOnceAsync<T>(DbContext context, bool transaction, Func<SessionConnection, Task<T>> work, CancellationToken cancellationToken)
+    {
+        var prepared = await RentAsync(cancellationToken).ConfigureAwait(false);
+        var connection = new Connection(prepared, context);
+        var keep = false;
+        try
+        {
+            connection.Transaction = transaction ? prepared.Connection.BeginTransaction() : null;
+            var result = await work(connection).ConfigureAwait(false);
+            if (connection.Transaction is { } committing)
+            {
+                await committing.CommitAsync(cancellationToken).ConfigureAwait(false);
+            }
+
+            keep = true;
+            return result;
+        }
+        catch (Exception e) when (e is SqliteException { SqliteErrorCode: 19 } or Encryption.SecretDecryptionException)
+        {
+            keep = true; // a constraint violation or an unreadable row leaves the connection as it was
+            throw;
+        }
+        finally
+        {
+            connection.Transaction?.Dispose();
+            Return(prepared, keep);
+        }
+    }
+
+    public override ValueTask DisposeAsync()
+    {
+        _disposed = true;
+        CloseIdle();
+        return ValueTask.CompletedTask;
+    }
+
+    private async ValueTask<PreparedConnection> RentAsync(CancellationToken cancellationToken)
+    {
+        ObjectDisposedException.ThrowIf(_disposed, this);
+        if (_idle.TryTake(out var idle))
+        {
+            Interlocked.Decrement(ref _idleCount);
+            return idle;
+        }
+
+        var connection = new SqliteConnection(connectionString);
+        try
+        {
+            await connection.OpenAsync(cancellationToken).ConfigureAwait(false);
+            pragmas?.Apply(connection);
+        }
+        catch
+        {
+            await connection.DisposeAsync().ConfigureAwait(false);
+            throw;
+        }
+
+        return new PreparedConnection(connection);
+    }
+
+    private void Return(PreparedConnection connection, bool keep)
+    {
+        if (keep && connection.Connection.State == ConnectionState.Open && !_disposed)
+        {
+            if (Interlocked.Increment(ref _idleCount) <= MaxIdle)
+            {
+                _idle.Add(connection);
+                if (_disposed)
+                {
+                    CloseIdle(); // disposed while this call ran: nobody else will close it
+                }
+
+                return;
+            }
+
+            Interlocked.Decrement(ref _idleCount);
+        }
+
+        connection.Dispose();
+    }
+
+    private void CloseIdle()
+    {
+        while (_idle.TryTake(out var connection))
+        {
+            Interlocked.Decrement(ref _idleCount);
+            connection.Dispose();
+        }
+    }
+
+    /// <summary>One unit of work on a prepared connection, reported to the rented context's diagnostics logger.</summary>
+    private sealed class Connection(PreparedConnection prepared, DbContext context) : SessionConnection
+    {
+        private readonly IRelationalConnection _efConnection = context.GetService<IRelationalConnection>();
+        private readonly IRelationalCommandDiagnosticsLogger _logger = context.GetService<IRelationalCommandDiagnosticsLogger>();
+
+        public SqliteTransaction? Transaction { get; set; }
+
+        public override async Task<int> ExecuteAsync(IRelationalCommandTemplate command, IReadOnlyDictionary<string, object?> values, CancellationToken cancellationToken)
+        {
+            var (sqlite, id, start, started) = Begin(command, values);
+            _logger.CommandNonQueryExecuting(_efConnection, sqlite, sqlite.CommandText, context, id, _efConnection.ConnectionId, start, CommandSource.ExecuteUpdate);
+            try
+            {
+                var rows = await sqlite.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+                return _logger.CommandNonQueryExecuted(
+                    _efConnection, sqlite, sqlite.CommandText, context, id, _efConnection.ConnectionId, rows, start, Stopwatch.GetElapsedTime(started), CommandSource.ExecuteUpdate);
+            }
+            catch (Exception e)
+            {
+                _logger.CommandError(
+                    _efConnection, sqlite, sqlite.CommandText, context, DbCommandMethod.ExecuteNonQuery, id, _efConnection.ConnectionId, e, start, Stopwatch.GetElapsedTime(started), CommandSource.ExecuteUpdate);
+                throw;
+            }
+        }
+
+        public override async Task<List<T>> ReadAsync<T>(IRelationalCommandTemplate command, IReadOnlyDictionary<string, object?> values, Func<DbDataReader, T> read, CancellationToken cancellationToken)
+        {
+            var (sqlite, id, start, started) = Begin(command, values);
+            _logger.CommandReaderExecuting(_efConnection, sqlite, sqlite.CommandText, context, id, _efConnection.ConnectionId, start, CommandSource.LinqQuery);
+            DbDataReader reader;
+            try
+            {
+                reader = await sqlite.ExecuteReaderAsync(CommandBehavior.SingleResult, cancellationToken).ConfigureAwait(false);
+                reader = _logger.CommandReaderExecuted(
+                    _efConnection, sqlite, sqlite.CommandText, context, id, _efConnection.ConnectionId, reader, start, Stopwatch.GetElapsedTime(started), CommandSource.LinqQuery);
+            }
+            catch (Exception e)
+            {
+                _logger.CommandError(
+                    _efConnection, sqlite, sqlite.CommandText, context, DbCommandMethod.ExecuteReader, id, _efConnection.ConnectionId, e, start, Stopwatch.GetElapsedTime(started), CommandSource.LinqQuery);
+                throw;
+            }
+
+            await using (reader.ConfigureAwait(false))
+            {
+                var rows = new List<T>();
+                while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+                {
+                    rows.Add(read(reader));
+                }
+
+                return rows;
+            }
+        }
+
+        private (SqliteCommand Command, Guid Id, DateTimeOffset Start, long Started) Begin(IRelationalCommandTemplate template, IReadOnlyDictionary<string, object?> values)
+        {
+            var command = prepared.Command(template);
+            command.Transaction = Transaction;
+            command.CommandTimeout = _efConnection.CommandTimeout ?? command.Connection!.DefaultTimeout;
+
+            // Bound as EF binds them: each parameter's type mapping creates it, with its value converted.
+            command.Parameters.Clear();
+            foreach (var parameter in template.Parameters)
+            {
+                parameter.AddDbParameter(command, values);
+            }
+
+            return (command, Guid.NewGuid(), DateTimeOffset.UtcNow, Stopwatch.GetTimestamp());
+        }
+    }
+
+    /// <summary>An open connection and its most recently used prepared commands, least recently used evicted.</summary>
+    private sealed class PreparedConnection(SqliteConnection connection) : IDisposable
+    {
+        private readonly Dictionary<IRelationalCommandTemplate, LinkedListNode<(IRelationalCommandTemplate Template, SqliteCommand Command)>> _byTemplate =
+            new(ReferenceEqualityComparer.Instance);
+
+        private readonly LinkedList<(IRelationalCommandTemplate Template, SqliteCommand Command)> _recent = new();
+
+        public SqliteConnection Connection => connection;
+
+        /// <summary>The prepared command of <paramref name="template"/> on this connection, prepared now if it is not.</summary>
+        public SqliteCommand Command(IRelationalCommandTemplate template)
+        {
+            if (_byTemplate.TryGetValue(template, out var node))
+            {
+                _recent.Remove(node);
+                _recent.AddFirst(node);
+                return node.Value.Command;
+            }
+
+#pragma warning disable CA2100 // the SQL is built from the model's names (SessionStatements), never from input
+            var command = new SqliteCommand(template.CommandText, connection);
+#pragma warning restore CA2100
+            try
+            {
+                command.Prepare();
+            }
+            catch
+            {
+                command.Dispose();
+                throw;
+            }
+
+            _byTemplate[template] = _recent.AddFirst((template, command));
+            if (_recent.Count > MaxStatements)
+            {
+                var evicted = _recent.Last!;
+                _recent.RemoveLast();
+                _byTemplate.Remove(evicted.Value.Template);
+                evicted.Value.Command.Dispose();
+            }
+
+            return command;
+        }
+
+        public void Dispose()
+        {
+            foreach (var (_, command) in _recent)
+            {
+                command.Dispose();
+            }
+
+            connection.Dispose();
+        }
+    }
+}

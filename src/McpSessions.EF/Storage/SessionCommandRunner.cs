@@ -1,0 +1,71 @@
+using System.Data.Common;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Storage;
+
+namespace McpSessions.EF.Storage;
+
+/// <summary>
+/// The one way the library reaches the session table: runs <see cref="SessionStatements"/> on a context rented for the
+/// call (the schema checked once, <see cref="SessionSchemaGate"/>), inside the context's execution strategy (a host's
+/// <c>EnableRetryOnFailure</c> retries the whole unit), in a transaction when asked. Two implementations, one chosen
+/// per store when it is built: <see cref="EfCommandRunner{TContext}"/> (EF Core's relational command pipeline) and
+/// <see cref="Providers.SqlitePreparedRunner{TContext}"/> (kept-open prepared statements on the library's own SQLite database).
+/// </summary>
+internal abstract class SessionCommandRunner<TContext>(SessionContextSource<TContext> contexts, SessionSchemaGate schema) : IAsyncDisposable
+    where TContext : DbContext
+{
+    /// <summary>Which runner this is and why it was chosen, for the log.</summary>
+    public abstract string Description { get; }
+
+    /// <summary>
+    /// Runs <paramref name="work"/> on one connection (and, when <paramref name="transaction"/>, in one transaction that
+    /// commits when it returns), retried as a whole by the context's execution strategy.
+    /// </summary>
+    public async Task<T> RunAsync<TState, T>(TState state, Func<SessionConnection, TState, CancellationToken, Task<T>> work, bool transaction, CancellationToken cancellationToken)
+    {
+        await using var lease = await contexts.RentReadyAsync(schema, cancellationToken).ConfigureAwait(false);
+        var context = lease.Context;
+        return await context.Database.CreateExecutionStrategy().ExecuteAsync(
+            (Runner: this, Context: (DbContext)context, State: state, Work: work, Transaction: transaction),
+            static (_, s, ct) => s.Runner.RunOnceAsync(s.Context, s.Transaction, c => s.Work(c, s.State, ct), ct),
+            verifySucceeded: null,
+            cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>Runs one statement that returns no rows; returns the rows it changed.</summary>
+    public Task<int> ExecuteAsync(IRelationalCommandTemplate command, Dictionary<string, object?> values, CancellationToken cancellationToken) =>
+        RunAsync((command, values), static (c, s, ct) => c.ExecuteAsync(s.command, s.values, ct), transaction: false, cancellationToken);
+
+    /// <summary>Runs one query and reads each row with <paramref name="read"/>.</summary>
+    public Task<List<T>> ReadAsync<T>(IRelationalCommandTemplate command, Dictionary<string, object?> values, Func<DbDataReader, T> read, CancellationToken cancellationToken) =>
+        RunAsync((command, values, read), static (c, s, ct) => c.ReadAsync(s.command, s.values, s.read, ct), transaction: false, cancellationToken);
+
+    /// <summary>The statements of the store's model (the first call builds them from its context).</summary>
+    public async ValueTask<SessionStatements> StatementsAsync(CancellationToken cancellationToken)
+    {
+        if (_statements is { } statements)
+        {
+            return statements;
+        }
+
+        await using var lease = await contexts.RentReadyAsync(schema, cancellationToken).ConfigureAwait(false);
+        return _statements = SessionStatements.For(lease.Context);
+    }
+
+    private SessionStatements? _statements;
+
+    /// <summary>One attempt: a connection of this runner's kind for <paramref name="context"/>, and the work on it.</summary>
+    protected abstract Task<T> RunOnceAsync<T>(DbContext context, bool transaction, Func<SessionConnection, Task<T>> work, CancellationToken cancellationToken);
+
+    public abstract ValueTask DisposeAsync();
+}
+
+/// <summary>A connection a <see cref="SessionCommandRunner{TContext}"/> runs statements on, for one unit of work.</summary>
+internal abstract class SessionConnection
+{
+    /// <summary>Runs <paramref name="command"/> with <paramref name="values"/> (by invariant parameter name); returns the rows changed.</summary>
+    public abstract Task<int> ExecuteAsync(IRelationalCommandTemplate command, IReadOnlyDictionary<string, object?> values, CancellationToken cancellationToken);
+
+    /// <summary>Runs <paramref name="command"/> and reads every row with <paramref name="read"/>.</summary>
+    public abstract Task<List<T>> ReadAsync<T>(IRelationalCommandTemplate command, IReadOnlyDictionary<string, object?> values, Func<DbDataReader, T> read, CancellationToken cancellationToken);
+}
