@@ -10,7 +10,8 @@ internal sealed class SessionDatabaseProbe<TContext>(SessionContextSource<TConte
     public async Task<SessionDatabaseState> ProbeAsync(CancellationToken cancellationToken)
     {
         await using var lease = contexts.Rent();
-        var description = database?.Description ?? $"{lease.Context.Database.ProviderName} database of {typeof(TContext).Name}";
+        var description = database?.Description
+            ?? $"{SessionStatements.For(lease.Context).Provider.Name} database of {typeof(TContext).Name}, session table {SessionStatements.For(lease.Context).TableName}";
         if (!await lease.Context.Database.CanConnectAsync(cancellationToken).ConfigureAwait(false))
         {
             return new SessionDatabaseState(false, [], description);

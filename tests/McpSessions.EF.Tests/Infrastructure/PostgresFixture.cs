@@ -91,7 +91,9 @@ public class PostgresFixture : SessionStoreFixture
     public override async Task DisposeAsync()
     {
         await base.DisposeAsync();
-        NpgsqlConnection.ClearAllPools();
+
+        // FORCE ends this class's connections; NpgsqlConnection.ClearAllPools() would also close every other running
+        // test class's idle connections (a test that kills its store's backends then found none to kill).
         await using var admin = new NpgsqlConnection(TestServers.PostgresAdmin);
         await admin.OpenAsync();
         foreach (var name in _databases)
