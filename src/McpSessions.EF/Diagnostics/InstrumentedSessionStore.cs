@@ -6,8 +6,8 @@ using McpSessions.EF.Storage;
 namespace McpSessions.EF.Diagnostics;
 
 /// <summary>
-/// Records each store operation's duration and the session counters, around the real store. Each call is written out
-/// (no closure, no delegate): this wrapper is on every call's hot path.
+/// Records each store operation's duration and the session counters, around the real store. The calls pass their
+/// arguments as state to static lambdas: no closure is allocated on a call's hot path.
 /// </summary>
 internal sealed class InstrumentedSessionStore(ISessionStore inner, SessionMetrics metrics) : ISessionStore
 {
@@ -15,122 +15,42 @@ internal sealed class InstrumentedSessionStore(ISessionStore inner, SessionMetri
 
     public async Task<McpSession> CreateAsync(McpSession session, CancellationToken cancellationToken = default)
     {
-        var start = Stopwatch.GetTimestamp();
-        McpSession created;
-        try
-        {
-            created = await inner.CreateAsync(session, cancellationToken).ConfigureAwait(false);
-        }
-        catch (Exception e)
-        {
-            metrics.Operation("create", start, e);
-            throw;
-        }
-
-        metrics.Operation("create", start, null);
+        var created = await MeasureAsync("create", (session, cancellationToken), static (s, a) => s.CreateAsync(a.session, a.cancellationToken)).ConfigureAwait(false);
         metrics.Created(created.Active);
         return created;
     }
 
     public async Task UpdateAsync(string identity, string sessionId, SessionUpdate update, CancellationToken cancellationToken = default)
     {
-        var start = Stopwatch.GetTimestamp();
-        try
+        await MeasureAsync("update", (identity, sessionId, update, cancellationToken), static async (s, a) =>
         {
-            await inner.UpdateAsync(identity, sessionId, update, cancellationToken).ConfigureAwait(false);
-        }
-        catch (Exception e)
-        {
-            metrics.Operation("update", start, e);
-            throw;
-        }
-
-        metrics.Operation("update", start, null);
+            await s.UpdateAsync(a.identity, a.sessionId, a.update, a.cancellationToken).ConfigureAwait(false);
+            return true;
+        }).ConfigureAwait(false);
         if (update.IsSet(SessionFields.Active) && update.Active)
         {
             metrics.Activated();
         }
     }
 
-    public async Task TouchAsync(string identity, string sessionId, CancellationToken cancellationToken = default)
-    {
-        var start = Stopwatch.GetTimestamp();
-        try
+    public Task TouchAsync(string identity, string sessionId, CancellationToken cancellationToken = default) =>
+        MeasureAsync("touch", (identity, sessionId, cancellationToken), static async (s, a) =>
         {
-            await inner.TouchAsync(identity, sessionId, cancellationToken).ConfigureAwait(false);
-        }
-        catch (Exception e)
-        {
-            metrics.Operation("touch", start, e);
-            throw;
-        }
+            await s.TouchAsync(a.identity, a.sessionId, a.cancellationToken).ConfigureAwait(false);
+            return true;
+        });
 
-        metrics.Operation("touch", start, null);
-    }
+    public Task<McpSession?> GetAsync(string identity, string sessionId, CancellationToken cancellationToken = default) =>
+        MeasureAsync("get", (identity, sessionId, cancellationToken), static (s, a) => s.GetAsync(a.identity, a.sessionId, a.cancellationToken));
 
-    public async Task<McpSession?> GetAsync(string identity, string sessionId, CancellationToken cancellationToken = default)
-    {
-        var start = Stopwatch.GetTimestamp();
-        try
-        {
-            var session = await inner.GetAsync(identity, sessionId, cancellationToken).ConfigureAwait(false);
-            metrics.Operation("get", start, null);
-            return session;
-        }
-        catch (Exception e)
-        {
-            metrics.Operation("get", start, e);
-            throw;
-        }
-    }
+    public Task<IReadOnlyList<McpSession>> ListAsync(string identity, CancellationToken cancellationToken = default) =>
+        MeasureAsync("list", (identity, cancellationToken), static (s, a) => s.ListAsync(a.identity, a.cancellationToken));
 
-    public async Task<IReadOnlyList<McpSession>> ListAsync(string identity, CancellationToken cancellationToken = default)
-    {
-        var start = Stopwatch.GetTimestamp();
-        try
-        {
-            var sessions = await inner.ListAsync(identity, cancellationToken).ConfigureAwait(false);
-            metrics.Operation("list", start, null);
-            return sessions;
-        }
-        catch (Exception e)
-        {
-            metrics.Operation("list", start, e);
-            throw;
-        }
-    }
+    public Task<IReadOnlyList<string>> ListIdsAsync(string identity, CancellationToken cancellationToken = default) =>
+        MeasureAsync("list_ids", (identity, cancellationToken), static (s, a) => s.ListIdsAsync(a.identity, a.cancellationToken));
 
-    public async Task<IReadOnlyList<string>> ListIdsAsync(string identity, CancellationToken cancellationToken = default)
-    {
-        var start = Stopwatch.GetTimestamp();
-        try
-        {
-            var ids = await inner.ListIdsAsync(identity, cancellationToken).ConfigureAwait(false);
-            metrics.Operation("list_ids", start, null);
-            return ids;
-        }
-        catch (Exception e)
-        {
-            metrics.Operation("list_ids", start, e);
-            throw;
-        }
-    }
-
-    public async Task<bool> DeleteAsync(string identity, string sessionId, CancellationToken cancellationToken = default)
-    {
-        var start = Stopwatch.GetTimestamp();
-        try
-        {
-            var deleted = await inner.DeleteAsync(identity, sessionId, cancellationToken).ConfigureAwait(false);
-            metrics.Operation("delete", start, null);
-            return deleted;
-        }
-        catch (Exception e)
-        {
-            metrics.Operation("delete", start, e);
-            throw;
-        }
-    }
+    public Task<bool> DeleteAsync(string identity, string sessionId, CancellationToken cancellationToken = default) =>
+        MeasureAsync("delete", (identity, sessionId, cancellationToken), static (s, a) => s.DeleteAsync(a.identity, a.sessionId, a.cancellationToken));
 
     public async IAsyncEnumerable<string> ListAllIdsAsync([EnumeratorCancellation] CancellationToken cancellationToken = default)
     {
@@ -163,40 +83,32 @@ internal sealed class InstrumentedSessionStore(ISessionStore inner, SessionMetri
         }
     }
 
-    public async Task<int> ClearAllAsync(CancellationToken cancellationToken = default)
-    {
-        var start = Stopwatch.GetTimestamp();
-        try
-        {
-            var cleared = await inner.ClearAllAsync(cancellationToken).ConfigureAwait(false);
-            metrics.Operation("clear_all", start, null);
-            return cleared;
-        }
-        catch (Exception e)
-        {
-            metrics.Operation("clear_all", start, e);
-            throw;
-        }
-    }
+    public Task<int> ClearAllAsync(CancellationToken cancellationToken = default) =>
+        MeasureAsync("clear_all", cancellationToken, static (s, ct) => s.ClearAllAsync(ct));
 
     public async Task<int> CleanupExpiredAsync(CancellationToken cancellationToken = default)
     {
-        var start = Stopwatch.GetTimestamp();
-        int removed;
-        try
-        {
-            removed = await inner.CleanupExpiredAsync(cancellationToken).ConfigureAwait(false);
-        }
-        catch (Exception e)
-        {
-            metrics.Operation("cleanup", start, e);
-            throw;
-        }
-
-        metrics.Operation("cleanup", start, null);
+        var removed = await MeasureAsync("cleanup", cancellationToken, static (s, ct) => s.CleanupExpiredAsync(ct)).ConfigureAwait(false);
         metrics.CleanedUp(removed);
         return removed;
     }
 
     public ValueTask DisposeAsync() => inner.DisposeAsync();
+
+    /// <summary>Runs <paramref name="call"/> on the inner store and records its duration and outcome as <paramref name="operation"/>.</summary>
+    private async Task<T> MeasureAsync<TArgs, T>(string operation, TArgs args, Func<ISessionStore, TArgs, Task<T>> call)
+    {
+        var start = Stopwatch.GetTimestamp();
+        try
+        {
+            var result = await call(inner, args).ConfigureAwait(false);
+            metrics.Operation(operation, start, null);
+            return result;
+        }
+        catch (Exception e)
+        {
+            metrics.Operation(operation, start, e);
+            throw;
+        }
+    }
 }
