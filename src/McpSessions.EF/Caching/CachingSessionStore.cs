@@ -25,8 +25,9 @@ namespace McpSessions.EF.Caching;
 /// security on, a hit is served only when <see cref="RowLevelSecurityPolicy.Allows"/> says the policies let the current
 /// user see that row; otherwise the call is a miss of that user's own, answered by the database as that user (null for
 /// a session the policies hide). The database reads of concurrent misses are shared only between callers of the same
-/// user (<see cref="ReadThroughAsync"/>), since the database answers different users differently. Writes go to the database as
-/// today, which refuses another user's update or delete; their invalidations cost the owner a miss, nothing more.</para>
+/// user (<see cref="ReadThroughAsync"/>), since the database answers different users differently. Writes go to the
+/// database as today, which refuses another user's update or delete; their invalidations cost the owner a miss, nothing
+/// more.</para>
 /// </remarks>
 internal sealed partial class CachingSessionStore : ISessionStore
 {
@@ -34,7 +35,7 @@ internal sealed partial class CachingSessionStore : ISessionStore
     /// An entry is served only while its session has at least this much life left; also the most by which instance
     /// clocks may disagree.
     /// </summary>
-    internal static readonly TimeSpan ExpiryMargin = TimeSpan.FromSeconds(5);
+    private static readonly TimeSpan ExpiryMargin = TimeSpan.FromSeconds(5);
 
     /// <summary>The shortest time to live worth writing an entry for.</summary>
     private static readonly TimeSpan MinimumEntryTtl = TimeSpan.FromSeconds(1);
