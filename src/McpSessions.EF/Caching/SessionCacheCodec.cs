@@ -37,10 +37,14 @@ internal sealed partial class SessionCacheCodec
         {
             if (type.Type == typeof(McpSession))
             {
-                foreach (var secret in type.Properties.Where(p => Enum.GetNames<SecretColumn>().Contains(p.Name)).ToList())
+                // A secret column is named as its member; one that is not would go into the cache in clear text.
+                var secrets = type.Properties.Where(p => Enum.GetNames<SecretColumn>().Contains(p.Name)).ToList();
+                if (secrets.Count != Enum.GetValues<SecretColumn>().Length)
                 {
-                    type.Properties.Remove(secret);
+                    throw new InvalidOperationException("Every SecretColumn must name a member of McpSession.");
                 }
+
+                secrets.ForEach(secret => type.Properties.Remove(secret));
             }
         }),
     }.GetTypeInfo(typeof(Entry));
