@@ -19,7 +19,7 @@ internal sealed class SessionCacheClient(
     /// <summary>Starts the cache budget of one store call; a bypassed call is counted here.</summary>
     public CacheBudget Begin()
     {
-        var bypassed = breaker.Admit() == SessionCacheCircuitBreaker.Admission.Bypass;
+        var bypassed = !breaker.Admit();
         if (bypassed)
         {
             metrics.Bypassed();

@@ -1,78 +1,29 @@
 using System.Collections.Concurrent;
-using System.Text;
-using McpSessions.EF.Storage;
-using Microsoft.Extensions.Caching.Distributed;
 
 namespace McpSessions.EF.Caching;
 
+// Failures. The cache is a help, never a dependency: every failure or timeout falls back to the database and a write
+// succeeds even when its bump cannot be made. That bump is then owed: this instance pays what it owes (or, past
+// MaxOwedInvalidations, bumps the epoch) before it uses the cache again. Until it is paid, another instance that still
+// reaches the cache could serve the previous value, for at most CacheTtl. The argument also assumes the cache does not
+// lose an acknowledged write (one Redis primary; a failover to a replica that lagged can lose a bump).
 internal sealed partial class CachingSessionStore
 {
     /// <summary>Past this many owed generation bumps, one epoch bump is owed instead: it invalidates every entry.</summary>
-    internal const int MaxOwedInvalidations = 10_000;
-
-    /// <summary>The epoch key never expires: losing it would invalidate every entry at once.</summary>
-    private static readonly DistributedCacheEntryOptions EpochOptions = new();
-
-    private readonly DistributedCacheEntryOptions _generationOptions;
+    private const int MaxOwedInvalidations = 10_000;
 
     /// <summary>Generation keys whose bump failed, with the sequence number of the latest failure.</summary>
     private readonly ConcurrentDictionary<string, long> _owed = new(StringComparer.Ordinal);
-    private readonly Lock _paymentGate = new();
+
+    /// <summary>The payment in flight: one at a time, under one key.</summary>
+    private readonly SingleFlight<bool> _payments = new();
     private long _oweSequence;
     private int _owedCount;
     private int _epochOwed;
-    private Task<bool>? _payment;
-
-    /// <summary>
-    /// A write: bump the tag before (optionally) and after the database statement. The bump after runs even when the
-    /// statement threw, since a statement that timed out may still have committed. Both share one budget, so a slow
-    /// cache adds at most <c>OperationTimeout</c>; a bump that cannot be made is owed, and the write still succeeds.
-    /// A generation lives <c>CacheTtl</c>, or <paramref name="tagTtlAfter"/> of the result for the bump after.
-    /// </summary>
-    private async Task<T> WriteAsync<T>(string tagKey, bool bumpBefore, Func<Task<T>> write, Func<T, TimeSpan>? tagTtlAfter = null)
-    {
-        var budget = _cache.Begin();
-        if (budget.Usable)
-        {
-            await PayOwedAsync(tagKey, budget, CancellationToken.None).ConfigureAwait(false);
-        }
-
-        if (bumpBefore)
-        {
-            await BumpAsync(tagKey, budget).ConfigureAwait(false);
-        }
-
-        var optionsAfter = tagKey == _keys.Epoch ? EpochOptions : _generationOptions;
-        try
-        {
-            var result = await write().ConfigureAwait(false);
-            if (tagTtlAfter is not null)
-            {
-                optionsAfter = TagOptions(tagTtlAfter(result));
-            }
-
-            return result;
-        }
-        finally
-        {
-            await BumpAsync(tagKey, optionsAfter, budget).ConfigureAwait(false);
-        }
-    }
-
-    private Task BumpAsync(string tagKey, CacheBudget budget) =>
-        BumpAsync(tagKey, tagKey == _keys.Epoch ? EpochOptions : _generationOptions, budget);
-
-    private async Task BumpAsync(string tagKey, DistributedCacheEntryOptions options, CacheBudget budget)
-    {
-        if (!await _cache.SetAsync(tagKey, NewTag(), options, budget, CancellationToken.None).ConfigureAwait(false))
-        {
-            Owe(tagKey);
-        }
-    }
 
     private void Owe(string tagKey)
     {
-        if (tagKey == _keys.Epoch)
+        if (tagKey == _epochKey)
         {
             Interlocked.Increment(ref _epochOwed);
             return;
@@ -124,13 +75,7 @@ internal sealed partial class CachingSessionStore
                 return false;
             }
 
-            Task<bool> payment;
-            lock (_paymentGate)
-            {
-                payment = _payment is { IsCompleted: false } running ? running : _payment = PayAsync(budget);
-            }
-
-            if (!await WithinBudgetAsync(payment, budget, cancellationToken).ConfigureAwait(false))
+            if (!await _payments.RunAsync("", () => PayAsync(budget), payment => budget.JoinAsync(payment, cancellationToken)).ConfigureAwait(false))
             {
                 return false;
             }
@@ -142,12 +87,11 @@ internal sealed partial class CachingSessionStore
 
     private async Task<bool> PayAsync(CacheBudget budget)
     {
-        await Task.Yield(); // never run under the payment lock
         var epoch = Volatile.Read(ref _epochOwed);
         var owed = _owed.ToArray();
         if (epoch > 0)
         {
-            if (!await _cache.SetAsync(_keys.Epoch, NewTag(), EpochOptions, budget, CancellationToken.None).ConfigureAwait(false))
+            if (!await _cache.SetAsync(_epochKey, NewTag(), EpochOptions, budget, CancellationToken.None).ConfigureAwait(false))
             {
                 return false;
             }
@@ -183,25 +127,4 @@ internal sealed partial class CachingSessionStore
             Interlocked.Decrement(ref _owedCount);
         }
     }
-
-    /// <summary>Waits for work another call started, within this call's budget; running out counts against this call only.</summary>
-    private static async Task<bool> WithinBudgetAsync(Task<bool> shared, CacheBudget budget, CancellationToken cancellationToken)
-    {
-        try
-        {
-            if (await budget.WaitAsync(shared, cancellationToken).ConfigureAwait(false))
-            {
-                return true;
-            }
-        }
-        catch (Exception) when (!cancellationToken.IsCancellationRequested)
-        {
-            // out of budget (TimeoutException); the shared work reports its own failure
-        }
-
-        budget.Fail();
-        return false;
-    }
-
-    private static byte[] NewTag() => Encoding.UTF8.GetBytes(SessionIdGenerator.NewId());
 }
