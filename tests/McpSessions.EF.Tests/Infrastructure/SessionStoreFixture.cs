@@ -1,6 +1,9 @@
 using System.Data.Common;
 using McpSessions.EF.DependencyInjection;
+using McpSessions.EF.Model;
 using McpSessions.EF.Storage;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Diagnostics;
 using Microsoft.Extensions.DependencyInjection;
 
 namespace McpSessions.EF.Tests.Infrastructure;
@@ -27,7 +30,7 @@ public abstract class SessionStoreFixture : IAsyncLifetime
     /// <summary>Creates an empty database (no schema) and returns its connection string.</summary>
     public abstract Task<string> CreateEmptyDatabaseAsync();
 
-    /// <summary>Points a host's own context at <paramref name="connectionString"/>.</summary>
+    /// <summary>Points a host's own context at <paramref name="connectionString"/> (and <see cref="AllowManyKeyRings"/>).</summary>
     public abstract void UseProvider(Microsoft.EntityFrameworkCore.DbContextOptionsBuilder builder, string connectionString);
 
     /// <summary>
@@ -59,15 +62,13 @@ public abstract class SessionStoreFixture : IAsyncLifetime
     /// <see cref="TestKeys.A"/>, and cleanup off. <paramref name="configure"/> runs last and may change any of it;
     /// <paramref name="build"/> may add to the registration (the cache tier, say).
     /// </summary>
-    public ServiceProvider BuildServices(string connectionString, Action<McpSessionsOptions>? configure = null, TimeProvider? clock = null, Action<McpSessionsBuilder>? build = null)
+    public virtual ServiceProvider BuildServices(string connectionString, Action<McpSessionsOptions>? configure = null, TimeProvider? clock = null, Action<McpSessionsBuilder>? build = null)
     {
         var services = new ServiceCollection();
         services.AddSingleton(clock ?? Clock);
-        var builder = services.AddMcpSessions(o =>
+        var builder = AddStore(services, connectionString, o =>
         {
-            o.Provider = Provider;
             o.Encryption.Key = TestKeys.A;
-            o.ConnectionString = connectionString;
             o.CleanupEnabled = false;
             o.CleanupBatchSize = CleanupBatchSize;
             ConfigureProvider(o);
@@ -82,6 +83,33 @@ public abstract class SessionStoreFixture : IAsyncLifetime
 
         return provider;
     }
+
+    /// <summary>
+    /// Registers the store on <paramref name="connectionString"/> with <paramref name="configure"/>: by default on the
+    /// library's own context, given the provider and the connection string.
+    /// </summary>
+    protected virtual McpSessionsBuilder AddStore(IServiceCollection services, string connectionString, Action<McpSessionsOptions> configure)
+    {
+        services.ConfigureDbContext<SessionsDbContext>(b => AllowManyKeyRings(b));
+        return services.AddMcpSessions(o =>
+        {
+            o.Provider = Provider;
+            o.ConnectionString = connectionString;
+            configure(o);
+        });
+    }
+
+    /// <summary>
+    /// EF Core builds one internal service provider per distinct set of context options, and the store's options
+    /// include its key ring (<c>McpSessionsDbContextOptionsExtension</c>): every key ring a test uses (A; A with old B;
+    /// B; C; plaintext; the enc:1 format...) on every provider configuration is one more. Once a process has twenty,
+    /// EF throws <c>ManyServiceProvidersCreatedWarning</c> from the first context of every new one, so which test
+    /// fails depends only on the order the test classes run in. The test process builds many on purpose; an app
+    /// has one key ring. Every context this fixture configures (the library's own, and a host's through
+    /// <see cref="UseProvider"/>) says so.
+    /// </summary>
+    protected static DbContextOptionsBuilder AllowManyKeyRings(DbContextOptionsBuilder builder) =>
+        builder.ConfigureWarnings(w => w.Ignore(CoreEventId.ManyServiceProvidersCreatedWarning));
 
     /// <summary>Provider settings every service provider of this fixture gets, before the test's own.</summary>
     public virtual void ConfigureProvider(McpSessionsOptions options)

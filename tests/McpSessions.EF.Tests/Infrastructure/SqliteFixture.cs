@@ -4,8 +4,11 @@ using Microsoft.Data.Sqlite;
 
 namespace McpSessions.EF.Tests.Infrastructure;
 
-/// <summary>Real SQLite files in a temporary directory, deleted afterwards.</summary>
-public sealed class SqliteFixture : SessionStoreFixture
+/// <summary>
+/// Real SQLite files in a temporary directory, deleted afterwards, and the store on the library's own context, which
+/// runs its statements as kept-open prepared SQLite statements.
+/// </summary>
+public class SqliteFixture : SessionStoreFixture
 {
     private readonly string _directory = Directory.CreateTempSubdirectory("mcpsessions-sqlite-").FullName;
 
@@ -27,7 +30,7 @@ public sealed class SqliteFixture : SessionStoreFixture
     }
 
     public override void UseProvider(Microsoft.EntityFrameworkCore.DbContextOptionsBuilder builder, string connectionString) =>
-        Microsoft.EntityFrameworkCore.SqliteDbContextOptionsBuilderExtensions.UseSqlite(builder, connectionString);
+        AllowManyKeyRings(Microsoft.EntityFrameworkCore.SqliteDbContextOptionsBuilderExtensions.UseSqlite(builder, connectionString));
 
     public override async Task<DbConnection> OpenRawAsync(string connectionString)
     {

@@ -4,7 +4,7 @@ using McpSessions.EF.Tests.Specification;
 namespace McpSessions.EF.Tests.Pooler;
 
 /// <summary>The session store specification (with cleanup and re-encryption) through a transaction-mode PgBouncer.</summary>
-public sealed class PgBouncerSessionStoreTests(PgBouncerFixture fixture) : SessionStoreSpecification<PgBouncerFixture>(fixture)
+public sealed class PgBouncerSessionStoreTests(PgBouncerFixture fixture) : OwnDatabaseSessionStoreSpecification<PgBouncerFixture>(fixture)
 {
     protected override bool AutoMigratesByDefault => false;
 }

@@ -3,8 +3,8 @@ using McpSessions.EF.Tests.Specification;
 
 namespace McpSessions.EF.Tests.Postgres;
 
-/// <summary>The session store specification on a real PostgreSQL server.</summary>
-public sealed class PostgresSessionStoreTests(PostgresFixture fixture) : SessionStoreSpecification<PostgresFixture>(fixture)
+/// <summary>The session store specification on a real PostgreSQL server, through EF Core's relational command pipeline.</summary>
+public sealed class PostgresSessionStoreTests(PostgresFixture fixture) : OwnDatabaseSessionStoreSpecification<PostgresFixture>(fixture)
 {
     protected override bool AutoMigratesByDefault => false;
 }

@@ -8,8 +8,12 @@ using McpSessions.EF.Tests.Sqlite;
 namespace McpSessions.EF.Tests.Specification;
 
 /// <summary>
-/// Every behaviour of SPEC §3, §4 and §8, written once. Each provider runs it by subclassing with its fixture
-/// (<see cref="SqliteSessionStoreTests"/>, <see cref="PostgresSessionStoreTests"/>). The table is emptied before each test.
+/// Every behaviour of SPEC §3, §4 and §8, written once, and run through every way the store reaches the database by
+/// subclassing with a fixture: SQLite's prepared statements on the library's own context
+/// (<see cref="SqliteSessionStoreTests"/>), EF Core's pipeline on a host's SQLite context
+/// (<see cref="SqliteEfPipelineSessionStoreTests"/>), and PostgreSQL (<see cref="PostgresSessionStoreTests"/>). What
+/// holds of the library's own database only is in <see cref="OwnDatabaseSessionStoreSpecification{TFixture}"/>. The
+/// table is emptied before each test.
 /// </summary>
 public abstract partial class SessionStoreSpecification<TFixture>(TFixture fixture) : IClassFixture<TFixture>, IAsyncLifetime
     where TFixture : SessionStoreFixture

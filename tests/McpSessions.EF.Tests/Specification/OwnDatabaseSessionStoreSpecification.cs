@@ -1,9 +1,17 @@
 using McpSessions.EF.Storage;
+using McpSessions.EF.Tests.Infrastructure;
 using Microsoft.Extensions.DependencyInjection;
 
 namespace McpSessions.EF.Tests.Specification;
 
-public abstract partial class SessionStoreSpecification<TFixture>
+/// <summary>
+/// The store specification on the library's own database (<c>AddMcpSessions()</c>), and what is true of that database
+/// only: the library's migrations create its schema and record it in their own history, and
+/// <see cref="DependencyInjection.McpSessionsOptions.AutoMigrate"/> decides when they run. A host's own context is
+/// migrated by the host, never by the library, so a host-context fixture runs <see cref="SessionStoreSpecification{TFixture}"/> alone.
+/// </summary>
+public abstract class OwnDatabaseSessionStoreSpecification<TFixture>(TFixture fixture) : SessionStoreSpecification<TFixture>(fixture)
+    where TFixture : SessionStoreFixture
 {
     /// <summary>Whether the provider migrates on first use when AutoMigrate is left unset (SQLite yes, PostgreSQL no).</summary>
     protected abstract bool AutoMigratesByDefault { get; }
