@@ -90,7 +90,6 @@ public abstract class SessionStoreFixture : IAsyncLifetime
     /// </summary>
     protected virtual McpSessionsBuilder AddStore(IServiceCollection services, string connectionString, Action<McpSessionsOptions> configure)
     {
-        services.ConfigureDbContext<SessionsDbContext>(b => AllowManyKeyRings(b));
         return services.AddMcpSessions(o =>
         {
             o.Provider = Provider;
@@ -105,8 +104,8 @@ public abstract class SessionStoreFixture : IAsyncLifetime
     /// B; C; plaintext; the enc:1 format...) on every provider configuration is one more. Once a process has twenty,
     /// EF throws <c>ManyServiceProvidersCreatedWarning</c> from the first context of every new one, so which test
     /// fails depends only on the order the test classes run in. The test process builds many on purpose; an app
-    /// has one key ring. Every context this fixture configures (the library's own, and a host's through
-    /// <see cref="UseProvider"/>) says so.
+    /// has one key ring. The library's own context allows it itself (AddMcpSessions); a host's context, configured
+    /// through <see cref="UseProvider"/>, says so here.
     /// </summary>
     protected static DbContextOptionsBuilder AllowManyKeyRings(DbContextOptionsBuilder builder) =>
         builder.ConfigureWarnings(w => w.Ignore(CoreEventId.ManyServiceProvidersCreatedWarning));
