@@ -1,15 +1,14 @@
 using System.Diagnostics;
 using McpSessions.EF.Diagnostics;
+using McpSessions.EF.Providers;
 using McpSessions.EF.Storage;
-using Microsoft.Data.Sqlite;
 using Microsoft.EntityFrameworkCore;
-using Npgsql;
 
 namespace McpSessions.EF.Locking;
 
 /// <summary>
-/// <see cref="ISessionLock"/> on the store's database: a PostgreSQL transaction-scoped advisory lock, or a lock file
-/// beside a SQLite file (an in-memory SQLite database lives in one process, so an in-process lock serves it).
+/// <see cref="ISessionLock"/> on the store's database: an in-process lock, then the provider's lock across processes
+/// (a PostgreSQL transaction-scoped advisory lock, or a lock file beside a SQLite file).
 /// </summary>
 internal sealed class EfSessionLock<TContext>(SessionContextSource<TContext> contexts, TimeProvider time, SessionMetrics metrics) : ISessionLock
     where TContext : DbContext
@@ -41,44 +40,20 @@ internal sealed class EfSessionLock<TContext>(SessionContextSource<TContext> con
     }
 
     /// <summary>
-    /// Waiters of this process queue in memory (exact timeouts, no polling); the first then takes the lock across
-    /// processes: a PostgreSQL advisory lock on a connection of its own, or a lock file beside a SQLite file.
+    /// Waiters of this process queue in memory (exact timeouts, no polling); the first then takes the provider's lock
+    /// across processes (<see cref="SessionsProvider.SharedLockFor"/>).
     /// </summary>
     private async Task<IAsyncDisposable> AcquireCoreAsync(long key, TimeSpan timeout, Func<Exception> onTimeout, CancellationToken cancellationToken)
     {
-        NpgsqlConnection? postgres = null;
-        string? lockDirectory = null;
+        SessionsProvider.SharedLock? shared;
         await using (var lease = contexts.Rent())
         {
-            switch (lease.Context.Database.GetDbConnection())
-            {
-                case NpgsqlConnection connection:
-                    // A connection of the context's own data source and settings (through a pooler if the store's is).
-                    postgres = connection.CloneWith(connection.ConnectionString);
-                    break;
-                case SqliteConnection { DataSource: var file } sqlite when !IsInMemory(sqlite):
-                    lockDirectory = Path.GetFullPath(file) + ".locks";
-                    break;
-            }
+            shared = SessionsProvider.For(lease.Context.Database).SharedLockFor(lease.Context.Database.GetDbConnection());
         }
 
         var started = time.GetTimestamp();
-        IAsyncDisposable local;
-        try
-        {
-            local = await _inProcess.AcquireAsync(key, timeout, onTimeout, cancellationToken).ConfigureAwait(false);
-        }
-        catch
-        {
-            if (postgres is not null)
-            {
-                await postgres.DisposeAsync().ConfigureAwait(false);
-            }
-
-            throw;
-        }
-
-        if (postgres is null && lockDirectory is null)
+        var local = await _inProcess.AcquireAsync(key, timeout, onTimeout, cancellationToken).ConfigureAwait(false);
+        if (shared is null)
         {
             return local;
         }
@@ -86,11 +61,7 @@ internal sealed class EfSessionLock<TContext>(SessionContextSource<TContext> con
         try
         {
             var remaining = timeout - time.GetElapsedTime(started);
-            remaining = remaining > TimeSpan.Zero ? remaining : TimeSpan.Zero;
-            var shared = postgres is not null
-                ? await PostgresSessionLock.AcquireAsync(postgres, key, remaining, time, onTimeout, cancellationToken).ConfigureAwait(false)
-                : await SqliteFileSessionLock.AcquireAsync(lockDirectory!, key, remaining, time, onTimeout, cancellationToken).ConfigureAwait(false);
-            return new Both(shared, local);
+            return new Both(await shared(key, remaining > TimeSpan.Zero ? remaining : TimeSpan.Zero, time, onTimeout, cancellationToken).ConfigureAwait(false), local);
         }
         catch
         {
@@ -106,11 +77,5 @@ internal sealed class EfSessionLock<TContext>(SessionContextSource<TContext> con
             await first.DisposeAsync().ConfigureAwait(false);
             await second.DisposeAsync().ConfigureAwait(false);
         }
-    }
-
-    private static bool IsInMemory(SqliteConnection connection)
-    {
-        var builder = new SqliteConnectionStringBuilder(connection.ConnectionString);
-        return builder.Mode == SqliteOpenMode.Memory || builder.DataSource is ":memory:" or "";
     }
 }

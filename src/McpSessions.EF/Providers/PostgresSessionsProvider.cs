@@ -37,6 +37,13 @@ internal sealed class PostgresSessionsProvider : SessionsProvider
         $"WITH doomed AS (SELECT {id} FROM {table} WHERE {condition} ORDER BY {orderBy} LIMIT {limit} FOR UPDATE SKIP LOCKED) "
         + $"DELETE FROM {table} AS s USING doomed WHERE s.{id} = doomed.{id}";
 
+    /// <summary>A transaction-scoped advisory lock on a connection of the context's own data source and settings (through a pooler if the store's is).</summary>
+    public override SharedLock SharedLockFor(System.Data.Common.DbConnection connection)
+    {
+        var own = ((NpgsqlConnection)connection).CloneWith(connection.ConnectionString);
+        return (key, timeout, time, onTimeout, ct) => Locking.PostgresSessionLock.AcquireAsync(own, key, timeout, time, onTimeout, ct);
+    }
+
     public override string JsonAsText(string delimitedColumn) => delimitedColumn + "::text";
 
     protected override bool IsAccessDeniedCore(Exception exception) =>

@@ -83,6 +83,15 @@ internal abstract class SessionsProvider
     /// </summary>
     public virtual bool MovesVersionItself => false;
 
+    /// <summary>
+    /// The lock across processes for <paramref name="connection"/>'s database, or null where an in-process lock is
+    /// enough (an in-memory SQLite database lives in one process).
+    /// </summary>
+    public abstract SharedLock? SharedLockFor(System.Data.Common.DbConnection connection);
+
+    /// <summary>Takes the lock on <paramref name="key"/> within <paramref name="timeout"/>; disposing the result releases it.</summary>
+    public delegate Task<IAsyncDisposable> SharedLock(long key, TimeSpan timeout, TimeProvider time, Func<Exception> onTimeout, CancellationToken cancellationToken);
+
     /// <summary>SQL reading a JSON column's stored text as the database holds it.</summary>
     public virtual string JsonAsText(string delimitedColumn) => delimitedColumn;
 

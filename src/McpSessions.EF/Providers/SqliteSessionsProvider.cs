@@ -31,6 +31,19 @@ internal sealed class SqliteSessionsProvider : SessionsProvider
         session.Property(s => s.Version).HasColumnName("version").IsConcurrencyToken().HasDefaultValue(0u).ValueGeneratedNever();
     }
 
+    /// <summary>A lock file beside the database file; none in memory.</summary>
+    public override SharedLock? SharedLockFor(System.Data.Common.DbConnection connection)
+    {
+        var settings = new SqliteConnectionStringBuilder(connection.ConnectionString);
+        if (settings.Mode == SqliteOpenMode.Memory || settings.DataSource is ":memory:" or "")
+        {
+            return null;
+        }
+
+        var directory = Path.GetFullPath(settings.DataSource) + ".locks";
+        return (key, timeout, time, onTimeout, ct) => Locking.SqliteFileSessionLock.AcquireAsync(directory, key, timeout, time, onTimeout, ct);
+    }
+
     public override string DatabaseSizeSql => "SELECT page_count * page_size AS \"Value\" FROM pragma_page_count(), pragma_page_size()";
 
     // SQLITE_CANTOPEN (14): no such file, or no access; SQLITE_NOTADB (26): the file is not a SQLite database.

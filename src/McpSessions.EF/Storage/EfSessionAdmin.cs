@@ -47,33 +47,20 @@ internal sealed partial class EfSessionAdmin(
             SessionValidator.ValidateIdentity(identity, "identity");
         }
 
-        var statements = await runner.StatementsAsync(cancellationToken).ConfigureAwait(false);
-        McpSession? last = null;
-        while (true)
+        // Only non-secret columns are selected, so nothing is decrypted.
+        var page = (await runner.StatementsAsync(cancellationToken).ConfigureAwait(false)).Summaries(identity is not null, !includeNotLive);
+        var rows = runner.PagesAsync(page.Command, After, page.Columns.Read, PageSize, cancellationToken);
+        await foreach (var row in rows.ConfigureAwait(false))
         {
-            var now = clock.Now();
-            var page = statements.Summaries(identity is not null, !includeNotLive, last is not null);
-            var values = SessionStatements.Values(identity, null, clock, now);
-            values[SessionStatements.LimitParameter] = PageSize;
-            if (last is not null)
-            {
-                values[SessionStatements.AfterCreatedParameter] = last.CreatedAt;
-                values[SessionStatements.AfterParameter] = last.SessionId;
-            }
+            yield return Summarize(row, clock.Now());
+        }
 
-            // Only non-secret columns are selected, so nothing is decrypted.
-            var rows = await runner.ReadAsync(page.Command, values, page.Columns.Read, cancellationToken).ConfigureAwait(false);
-            foreach (var row in rows)
-            {
-                yield return Summarize(row, now);
-            }
-
-            if (rows.Count < PageSize)
-            {
-                yield break;
-            }
-
-            last = rows[^1];
+        Dictionary<string, object?> After(McpSession? last)
+        {
+            var values = SessionStatements.Values(identity, null, clock, clock.Now());
+            values[SessionStatements.AfterCreatedParameter] = last?.CreatedAt ?? DateTimeOffset.UnixEpoch;
+            values[SessionStatements.AfterParameter] = last?.SessionId ?? "";
+            return values;
         }
     }
 
@@ -88,22 +75,11 @@ internal sealed partial class EfSessionAdmin(
     public async IAsyncEnumerable<McpSession> ExportAsync([EnumeratorCancellation] CancellationToken cancellationToken = default)
     {
         var export = (await runner.StatementsAsync(cancellationToken).ConfigureAwait(false)).ExportPage;
-        var after = "";
-        while (true)
+        var sessions = runner.PagesAsync(
+            export.Command, static last => new Dictionary<string, object?> { [SessionStatements.AfterParameter] = last?.SessionId ?? "" }, export.Columns.Read, PageSize, cancellationToken);
+        await foreach (var session in sessions.ConfigureAwait(false))
         {
-            var values = new Dictionary<string, object?> { [SessionStatements.AfterParameter] = after, [SessionStatements.LimitParameter] = PageSize };
-            var page = await runner.ReadAsync(export.Command, values, export.Columns.Read, cancellationToken).ConfigureAwait(false);
-            foreach (var session in page)
-            {
-                yield return session;
-            }
-
-            if (page.Count < PageSize)
-            {
-                yield break;
-            }
-
-            after = page[^1].SessionId;
+            yield return session;
         }
     }
 

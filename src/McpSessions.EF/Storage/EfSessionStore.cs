@@ -122,27 +122,18 @@ internal sealed partial class EfSessionStore<TContext> : ISessionStore where TCo
 
     public async IAsyncEnumerable<string> ListAllIdsAsync([EnumeratorCancellation] CancellationToken cancellationToken = default)
     {
-        // Keyset paging on the unique session_id index: each page is one short query, so millions of rows stream
-        // in constant memory and no long-lived reader holds a connection.
         var statements = await StatementsAsync(cancellationToken).ConfigureAwait(false);
-        var after = "";
-        while (true)
+        var ids = _runner.PagesAsync(statements.AllIdsPage, After, static r => r.GetString(0), ListAllPageSize, cancellationToken);
+        await foreach (var id in ids.ConfigureAwait(false))
+        {
+            yield return id;
+        }
+
+        Dictionary<string, object?> After(string? last)
         {
             var values = SessionStatements.Values(null, null, _clock, _clock.Now());
-            values[SessionStatements.AfterParameter] = after;
-            values[SessionStatements.LimitParameter] = ListAllPageSize;
-            var page = await _runner.ReadAsync(statements.AllIdsPage, values, static r => r.GetString(0), cancellationToken).ConfigureAwait(false);
-            foreach (var id in page)
-            {
-                yield return id;
-            }
-
-            if (page.Count < ListAllPageSize)
-            {
-                yield break;
-            }
-
-            after = page[^1];
+            values[SessionStatements.AfterParameter] = last ?? "";
+            return values;
         }
     }
 

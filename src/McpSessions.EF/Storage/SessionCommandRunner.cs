@@ -1,4 +1,5 @@
 using System.Data.Common;
+using System.Runtime.CompilerServices;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Storage;
 
@@ -39,6 +40,34 @@ internal abstract class SessionCommandRunner<TContext>(SessionContextSource<TCon
     /// <summary>Runs one query and reads each row with <paramref name="read"/>.</summary>
     public Task<List<T>> ReadAsync<T>(IRelationalCommandTemplate command, Dictionary<string, object?> values, Func<DbDataReader, T> read, CancellationToken cancellationToken) =>
         RunAsync((command, values, read), static (c, s, ct) => c.ReadAsync(s.command, s.values, s.read, ct), transaction: false, cancellationToken);
+
+    /// <summary>
+    /// Reads <paramref name="command"/> a page of <paramref name="pageSize"/> rows at a time, keyset-paged after the last
+    /// row read (<paramref name="values"/> gets it; default before the first page): each page is one short query, so
+    /// millions of rows stream in constant memory and no reader holds a connection between pages.
+    /// </summary>
+    public async IAsyncEnumerable<T> PagesAsync<T>(
+        IRelationalCommandTemplate command, Func<T?, Dictionary<string, object?>> values, Func<DbDataReader, T> read, int pageSize, [EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        var last = default(T);
+        while (true)
+        {
+            var page = values(last);
+            page[SessionStatements.LimitParameter] = pageSize;
+            var rows = await ReadAsync(command, page, read, cancellationToken).ConfigureAwait(false);
+            foreach (var row in rows)
+            {
+                yield return row;
+            }
+
+            if (rows.Count < pageSize)
+            {
+                yield break;
+            }
+
+            last = rows[^1];
+        }
+    }
 
     /// <summary>The statements of the store's model (the first call builds them from its context).</summary>
     public async ValueTask<SessionStatements> StatementsAsync(CancellationToken cancellationToken)

@@ -147,7 +147,7 @@ internal sealed class SessionStatements
     public IRelationalCommandTemplate Update(SessionFields fields) => _updates.GetOrAdd(fields, f => Locked(() => BuildUpdate(f)));
 
     /// <summary>A page of summaries (no secret column), keyset-paged on (created_at, session_id).</summary>
-    public Read Summaries(bool byIdentity, bool liveOnly, bool after) => _summaries.GetOrAdd(new SummaryFilter(byIdentity, liveOnly, after), f => Locked(() => BuildSummaries(f)));
+    public Read Summaries(bool byIdentity, bool liveOnly) => _summaries.GetOrAdd(new SummaryFilter(byIdentity, liveOnly), f => Locked(() => BuildSummaries(f)));
 
     /// <summary>The parameter values that bind the key, and the live predicate's times when <paramref name="clock"/> is given.</summary>
     public static Dictionary<string, object?> Values(string? identity, string? sessionId, SessionClock? clock = null, DateTimeOffset now = default)
@@ -242,7 +242,9 @@ internal sealed class SessionStatements
             nameof(McpSession.SessionId), nameof(McpSession.Identity), nameof(McpSession.ServerId), nameof(McpSession.ServerName), nameof(McpSession.ServerUrl),
             nameof(McpSession.TransportType), nameof(McpSession.Active), nameof(McpSession.CreatedAt), nameof(McpSession.UpdatedAt), nameof(McpSession.ExpiresAt),
         ];
-        var where = new List<string> { "1 = 1" };
+        var created = Col(nameof(McpSession.CreatedAt));
+        var createdAfter = Param(AfterCreatedParameter, nameof(McpSession.CreatedAt));
+        var where = new List<string> { $"({created} > {createdAfter} OR ({created} = {createdAfter} AND {After()}))" };
         if (filter.ByIdentity)
         {
             where.Add(Eq(nameof(McpSession.Identity)));
@@ -251,13 +253,6 @@ internal sealed class SessionStatements
         if (filter.LiveOnly)
         {
             where.Add(Live());
-        }
-
-        if (filter.After)
-        {
-            var created = Col(nameof(McpSession.CreatedAt));
-            var createdAfter = Param(AfterCreatedParameter, nameof(McpSession.CreatedAt));
-            where.Add($"({created} > {createdAfter} OR ({created} = {createdAfter} AND {Col(nameof(McpSession.SessionId))} > {Param(AfterParameter, nameof(McpSession.SessionId))}))");
         }
 
         return Select(
@@ -334,7 +329,7 @@ internal sealed class SessionStatements
         }
     }
 
-    private readonly record struct SummaryFilter(bool ByIdentity, bool LiveOnly, bool After);
+    private readonly record struct SummaryFilter(bool ByIdentity, bool LiveOnly);
 
     /// <summary>An INSERT: its command, the columns it sets (parameters named as the properties), and how to read what it returns.</summary>
     internal sealed record InsertStatement(IRelationalCommandTemplate Command, IProperty[] Columns, Materializer? Returned);
