@@ -39,11 +39,6 @@ public static class McpSessionsServiceCollectionExtensions
             // The store rents a context per call and never shares one between threads, so EF's per-call check that
             // nobody else is using the context is pure overhead here.
             builder.EnableThreadSafetyChecks(false);
-
-            // EF builds one internal service provider per key ring (the value converters capture it, see
-            // McpSessionsDbContextOptionsExtension); a process that opens stores with many key rings (a re-encryption
-            // tool, tests) is expected to pass twenty.
-            builder.ConfigureWarnings(w => w.Ignore(CoreEventId.ManyServiceProvidersCreatedWarning));
         });
         AddStore<SessionsDbContext>(
             services,

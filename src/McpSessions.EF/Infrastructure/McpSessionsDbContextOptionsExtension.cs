@@ -4,14 +4,15 @@ using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Infrastructure;
 using Microsoft.EntityFrameworkCore.Metadata.Conventions.Infrastructure;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 
 namespace McpSessions.EF.Infrastructure;
 
 /// <summary>
-/// Carries the key ring into a context's options, so <c>ApplyMcpSessions</c> can read it while the model is built. EF
-/// builds a model once per context type and caches it with the internal service provider (efcore#12205), and the value
-/// converters capture the key ring: so contexts whose keys differ must not share one.
-/// <see cref="ExtensionInfo.ShouldUseSameServiceProvider"/> compares the key ring's fingerprint (key ids, never key material).
+/// Carries the key ring into a context's options, so <c>ApplyMcpSessions</c> can read it while the model is built. The
+/// value converters capture the key ring, so contexts whose keys differ must not share a model: the model cache key
+/// holds the ring's fingerprint (key ids, never key material; <see cref="ModelCacheKeys"/>). They share EF's internal
+/// service provider, so a process may use any number of key rings (EF refuses a twenty-first internal provider).
 /// </summary>
 internal sealed class McpSessionsDbContextOptionsExtension(SessionKeyRing keyRing) : IDbContextOptionsExtension
 {
@@ -21,8 +22,11 @@ internal sealed class McpSessionsDbContextOptionsExtension(SessionKeyRing keyRin
 
     public DbContextOptionsExtensionInfo Info => _info ??= new ExtensionInfo(this);
 
-    public void ApplyServices(IServiceCollection services) =>
+    public void ApplyServices(IServiceCollection services)
+    {
         new EntityFrameworkServicesBuilder(services).TryAdd<IConventionSetPlugin, SessionsDbContextConventions>();
+        services.Replace(ServiceDescriptor.Singleton<IModelCacheKeyFactory, ModelCacheKeys>());
+    }
 
     public void Validate(IDbContextOptions options)
     {
@@ -39,15 +43,19 @@ internal sealed class McpSessionsDbContextOptionsExtension(SessionKeyRing keyRin
 
         public override string LogFragment => "McpSessions ";
 
-        public override int GetServiceProviderHashCode() =>
-            Extension.KeyRing.Fingerprint.GetHashCode(StringComparison.Ordinal);
+        public override int GetServiceProviderHashCode() => 0;
 
-        public override bool ShouldUseSameServiceProvider(DbContextOptionsExtensionInfo other) =>
-            other is ExtensionInfo o && o.Extension.KeyRing.Fingerprint == Extension.KeyRing.Fingerprint;
+        public override bool ShouldUseSameServiceProvider(DbContextOptionsExtensionInfo other) => other is ExtensionInfo;
 
         public override void PopulateDebugInfo(IDictionary<string, string> debugInfo)
         {
             debugInfo["McpSessions:KeyRing"] = Extension.KeyRing.Fingerprint;
         }
+    }
+
+    /// <summary>EF's model cache key (the context type, design time) plus the key ring's fingerprint.</summary>
+    private sealed class ModelCacheKeys : IModelCacheKeyFactory
+    {
+        public object Create(DbContext context, bool designTime) => (context.GetType(), designTime, Find(context)?.KeyRing.Fingerprint);
     }
 }

@@ -146,7 +146,7 @@ internal sealed class SessionStatements
     /// </summary>
     public IRelationalCommandTemplate Update(SessionFields fields) => _updates.GetOrAdd(fields, f => Locked(() => BuildUpdate(f)));
 
-    /// <summary>A page of summaries (no secret column), keyset-paged on (created_at, session_id).</summary>
+    /// <summary>A page of sessions without their secret columns, keyset-paged on (created_at, session_id).</summary>
     public Read Summaries(bool byIdentity, bool liveOnly) => _summaries.GetOrAdd(new SummaryFilter(byIdentity, liveOnly), f => Locked(() => BuildSummaries(f)));
 
     /// <summary>The parameter values that bind the key, and the live predicate's times when <paramref name="clock"/> is given.</summary>
@@ -237,11 +237,6 @@ internal sealed class SessionStatements
 
     private Read BuildSummaries(SummaryFilter filter)
     {
-        string[] names =
-        [
-            nameof(McpSession.SessionId), nameof(McpSession.Identity), nameof(McpSession.ServerId), nameof(McpSession.ServerName), nameof(McpSession.ServerUrl),
-            nameof(McpSession.TransportType), nameof(McpSession.Active), nameof(McpSession.CreatedAt), nameof(McpSession.UpdatedAt), nameof(McpSession.ExpiresAt),
-        ];
         var created = Col(nameof(McpSession.CreatedAt));
         var createdAfter = Param(AfterCreatedParameter, nameof(McpSession.CreatedAt));
         var where = new List<string> { $"({created} > {createdAfter} OR ({created} = {createdAfter} AND {After()}))" };
@@ -256,7 +251,7 @@ internal sealed class SessionStatements
         }
 
         return Select(
-            [.. names.Select(_table.Entity.GetProperty)],
+            [.. _table.Entity.GetProperties().Where(p => !p.IsShadowProperty() && !SecretColumns.Any(c => c.Property == p))],
             $"WHERE {string.Join(" AND ", where)} ORDER BY {Col(nameof(McpSession.CreatedAt))}, {Col(nameof(McpSession.SessionId))} LIMIT {Limit()}");
     }
 

@@ -63,7 +63,7 @@ public class PostgresFixture : SessionStoreFixture
         "'mcps_unreachable' on 127.0.0.1:1");
 
     public override void UseProvider(Microsoft.EntityFrameworkCore.DbContextOptionsBuilder builder, string connectionString) =>
-        AllowManyKeyRings(Microsoft.EntityFrameworkCore.NpgsqlDbContextOptionsBuilderExtensions.UseNpgsql(builder, connectionString));
+        Microsoft.EntityFrameworkCore.NpgsqlDbContextOptionsBuilderExtensions.UseNpgsql(builder, connectionString);
 
     public override async Task<DbConnection> OpenRawAsync(string connectionString)
     {

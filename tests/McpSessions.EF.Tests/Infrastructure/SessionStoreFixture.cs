@@ -30,7 +30,7 @@ public abstract class SessionStoreFixture : IAsyncLifetime
     /// <summary>Creates an empty database (no schema) and returns its connection string.</summary>
     public abstract Task<string> CreateEmptyDatabaseAsync();
 
-    /// <summary>Points a host's own context at <paramref name="connectionString"/> (and <see cref="AllowManyKeyRings"/>).</summary>
+    /// <summary>Points a host's own context at <paramref name="connectionString"/>.</summary>
     public abstract void UseProvider(Microsoft.EntityFrameworkCore.DbContextOptionsBuilder builder, string connectionString);
 
     /// <summary>
@@ -97,18 +97,6 @@ public abstract class SessionStoreFixture : IAsyncLifetime
             configure(o);
         });
     }
-
-    /// <summary>
-    /// EF Core builds one internal service provider per distinct set of context options, and the store's options
-    /// include its key ring (<c>McpSessionsDbContextOptionsExtension</c>): every key ring a test uses (A; A with old B;
-    /// B; C; plaintext; the enc:1 format...) on every provider configuration is one more. Once a process has twenty,
-    /// EF throws <c>ManyServiceProvidersCreatedWarning</c> from the first context of every new one, so which test
-    /// fails depends only on the order the test classes run in. The test process builds many on purpose; an app
-    /// has one key ring. The library's own context allows it itself (AddMcpSessions); a host's context, configured
-    /// through <see cref="UseProvider"/>, says so here.
-    /// </summary>
-    protected static DbContextOptionsBuilder AllowManyKeyRings(DbContextOptionsBuilder builder) =>
-        builder.ConfigureWarnings(w => w.Ignore(CoreEventId.ManyServiceProvidersCreatedWarning));
 
     /// <summary>Provider settings every service provider of this fixture gets, before the test's own.</summary>
     public virtual void ConfigureProvider(McpSessionsOptions options)

@@ -30,7 +30,7 @@ public class SqliteFixture : SessionStoreFixture
     }
 
     public override void UseProvider(Microsoft.EntityFrameworkCore.DbContextOptionsBuilder builder, string connectionString) =>
-        AllowManyKeyRings(Microsoft.EntityFrameworkCore.SqliteDbContextOptionsBuilderExtensions.UseSqlite(builder, connectionString));
+        Microsoft.EntityFrameworkCore.SqliteDbContextOptionsBuilderExtensions.UseSqlite(builder, connectionString);
 
     public override async Task<DbConnection> OpenRawAsync(string connectionString)
     {
