@@ -26,7 +26,7 @@ internal abstract class SessionsProvider
     /// <summary>Column types, defaults, converters and the concurrency token that differ by provider.</summary>
     public abstract void ConfigureSession(EntityTypeBuilder<McpSession> session);
 
-    /// <summary>SQL returning the size of the whole database in bytes, as one column named <c>Value</c>.</summary>
+    /// <summary>SQL returning the size of the whole database in bytes, as one column.</summary>
     public abstract string DatabaseSizeSql { get; }
 
     /// <summary>

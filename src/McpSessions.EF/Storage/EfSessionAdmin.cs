@@ -110,12 +110,8 @@ internal sealed partial class EfSessionAdmin(
         var identities = await runner.ReadAsync(statements.CountIdentities, [], Long(0), cancellationToken).ConfigureAwait(false);
         var top = await runner.ReadAsync(
             statements.TopIdentities, new Dictionary<string, object?> { [SessionStatements.LimitParameter] = topIdentities }, r => new IdentitySessionCount(r.GetString(0), Long(1)(r)), cancellationToken).ConfigureAwait(false);
-
-        // The size of the whole database, not of the session table: the provider's own query.
-        await using var lease = await contexts.RentReadyAsync(schema, cancellationToken).ConfigureAwait(false);
-        var size = await lease.Context.Database.SqlQueryRaw<long>(database.Provider.DatabaseSizeSql).ToListAsync(cancellationToken).ConfigureAwait(false);
-
-        return new SessionStatistics(byState, identities[0], top, size.Single());
+        var size = await runner.ReadAsync(statements.DatabaseSize, [], Long(0), cancellationToken).ConfigureAwait(false);
+        return new SessionStatistics(byState, identities[0], top, size[0]);
     }
 
     public SessionSummary Summarize(McpSession session)

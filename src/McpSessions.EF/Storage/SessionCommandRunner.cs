@@ -24,7 +24,7 @@ internal abstract class SessionCommandRunner<TContext>(SessionContextSource<TCon
     /// </summary>
     public async Task<T> RunAsync<TState, T>(TState state, Func<SessionConnection, TState, CancellationToken, Task<T>> work, bool transaction, CancellationToken cancellationToken)
     {
-        await using var lease = await contexts.RentReadyAsync(schema, cancellationToken).ConfigureAwait(false);
+        await using var lease = await RentReadyAsync(cancellationToken).ConfigureAwait(false);
         var context = lease.Context;
         return await context.Database.CreateExecutionStrategy().ExecuteAsync(
             (Runner: this, Context: (DbContext)context, State: state, Work: work, Transaction: transaction),
@@ -77,11 +77,27 @@ internal abstract class SessionCommandRunner<TContext>(SessionContextSource<TCon
             return statements;
         }
 
-        await using var lease = await contexts.RentReadyAsync(schema, cancellationToken).ConfigureAwait(false);
+        await using var lease = await RentReadyAsync(cancellationToken).ConfigureAwait(false);
         return _statements = SessionStatements.For(lease.Context);
     }
 
     private SessionStatements? _statements;
+
+    /// <summary>Rents a context on which the schema is ready (<see cref="SessionSchemaGate"/>).</summary>
+    private async ValueTask<SessionContextSource<TContext>.Lease> RentReadyAsync(CancellationToken cancellationToken)
+    {
+        var lease = contexts.Rent();
+        try
+        {
+            await schema.EnsureReadyAsync(lease.Context, cancellationToken).ConfigureAwait(false);
+            return lease;
+        }
+        catch
+        {
+            await lease.DisposeAsync().ConfigureAwait(false);
+            throw;
+        }
+    }
 
     /// <summary>One attempt: a connection of this runner's kind for <paramref name="context"/>, and the work on it.</summary>
     protected abstract Task<T> RunOnceAsync<T>(DbContext context, bool transaction, Func<SessionConnection, Task<T>> work, CancellationToken cancellationToken);

@@ -24,22 +24,6 @@ internal sealed class SessionContextSource<TContext>(IServiceProvider services) 
         return new Lease(scope.ServiceProvider.GetRequiredService<TContext>(), scope);
     }
 
-    /// <summary>Rents a context on which the schema is ready (<see cref="SessionSchemaGate"/>).</summary>
-    public async ValueTask<Lease> RentReadyAsync(SessionSchemaGate schema, CancellationToken cancellationToken)
-    {
-        var lease = Rent();
-        try
-        {
-            await schema.EnsureReadyAsync(lease.Context, cancellationToken).ConfigureAwait(false);
-            return lease;
-        }
-        catch
-        {
-            await lease.DisposeAsync().ConfigureAwait(false);
-            throw;
-        }
-    }
-
     internal readonly struct Lease(TContext context, AsyncServiceScope? scope) : IAsyncDisposable
     {
         public TContext Context { get; } = context;

@@ -68,6 +68,7 @@ internal sealed class SessionStatements
         TopIdentities = Build(
             $"SELECT {Col(nameof(McpSession.Identity))}, COUNT(*) FROM {t.Name} GROUP BY {Col(nameof(McpSession.Identity))} ORDER BY 2 DESC, 1 LIMIT {Limit()}");
         Probe = Select(all, "WHERE 1 = 0");
+        DatabaseSize = Build(Provider.DatabaseSizeSql);
 
         // The re-encryption page: whole sessions, then each secret column's stored text (which key wrote it).
         SecretColumns = [.. Encryption.SecretColumns.All.Select(c => (t.Entity.GetProperty(c.ToString()), c))];
@@ -127,6 +128,9 @@ internal sealed class SessionStatements
     public IRelationalCommandTemplate CountIdentities { get; }
 
     public IRelationalCommandTemplate TopIdentities { get; }
+
+    /// <summary>The size in bytes of the whole database, not only the session table.</summary>
+    public IRelationalCommandTemplate DatabaseSize { get; }
 
     /// <summary>Selects every mapped column of no row: it fails when the table or a column is missing.</summary>
     public Read Probe { get; }
