@@ -133,7 +133,7 @@ public static class McpSessionsServiceCollectionExtensions
             sp.GetRequiredService<TimeProvider>(),
             sp.GetRequiredService<SessionMetrics>()));
         services.TryAddSingleton<ISessionDatabaseProbe>(sp => new SessionDatabaseProbe<TContext>(
-            sp.GetRequiredService<SessionContextSource<TContext>>(), database(sp)));
+            sp.GetRequiredService<SessionContextSource<TContext>>(), sp.GetRequiredService<SessionSchemaGate>(), database(sp)));
     }
 
     /// <summary>

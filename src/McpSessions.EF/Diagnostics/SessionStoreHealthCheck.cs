@@ -26,17 +26,9 @@ internal sealed class SessionStoreHealthCheck(ISessionDatabaseProbe probe) : IHe
             return new HealthCheckResult(context.Registration.FailureStatus, $"The session database ({state.Description}) is not reachable.");
         }
 
-        if (state.MissingTable is { } missing)
+        if (state.Problem is { } problem)
         {
-            return new HealthCheckResult(context.Registration.FailureStatus, missing);
-        }
-
-        if (state.PendingMigrations.Count > 0)
-        {
-            return new HealthCheckResult(
-                context.Registration.FailureStatus,
-                $"The session database ({state.Description}) has {state.PendingMigrations.Count} pending migration(s): {string.Join(", ", state.PendingMigrations)}. "
-                + "Apply them with `dotnet ef database update --context SessionsDbContext` or `mcp-sessions migrate`.");
+            return new HealthCheckResult(context.Registration.FailureStatus, problem);
         }
 
         return HealthCheckResult.Healthy($"The session database ({state.Description}) is reachable and migrated.");

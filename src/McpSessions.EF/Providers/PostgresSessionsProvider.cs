@@ -46,7 +46,7 @@ internal sealed class PostgresSessionsProvider : SessionsProvider
 
     public override string JsonAsText(string delimitedColumn) => delimitedColumn + "::text";
 
-    protected override bool IsAccessDeniedCore(Exception exception) =>
+    public override bool IsAccessDenied(Exception exception) =>
         exception is PostgresException { SqlState: PostgresErrorCodes.InsufficientPrivilege };
 
     public override string DatabaseSizeSql => "SELECT pg_database_size(current_database()) AS \"Value\"";
@@ -62,9 +62,9 @@ internal sealed class PostgresSessionsProvider : SessionsProvider
         _ => false,
     };
 
-    protected override bool IsMissingSchemaCore(Exception exception) =>
+    public override bool IsMissingSchema(Exception exception) =>
         exception is PostgresException { SqlState: PostgresErrorCodes.UndefinedTable or PostgresErrorCodes.UndefinedColumn or PostgresErrorCodes.InvalidSchemaName };
 
-    protected override bool IsUniqueViolationCore(Exception exception) =>
+    public override bool IsUniqueViolation(Exception exception) =>
         exception is PostgresException { SqlState: PostgresErrorCodes.UniqueViolation };
 }

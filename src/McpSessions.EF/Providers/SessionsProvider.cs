@@ -49,25 +49,14 @@ internal abstract class SessionsProvider
     /// <summary>Whether this one exception (not what it wraps) is a connection failure of this provider.</summary>
     protected abstract bool IsConnectionFailureCore(Exception exception);
 
-    /// <summary>Whether <paramref name="exception"/> (a provider exception, or an EF one wrapping it) is a unique-key violation.</summary>
-    public bool IsUniqueViolation(Exception exception) => IsUniqueViolationCore(DatabaseError(exception));
+    /// <summary>Whether the provider's <paramref name="exception"/> is a unique-key violation.</summary>
+    public abstract bool IsUniqueViolation(Exception exception);
 
-    /// <summary>Whether <paramref name="exception"/> (a provider exception, or an EF one wrapping it) is the database refusing a write (row-level security).</summary>
-    public bool IsAccessDenied(Exception exception) => IsAccessDeniedCore(DatabaseError(exception));
+    /// <summary>Whether the provider's <paramref name="exception"/> says a table, schema or column the statement names does not exist.</summary>
+    public abstract bool IsMissingSchema(Exception exception);
 
-    /// <summary>Whether <paramref name="exception"/> says a table, schema or column the statement names does not exist.</summary>
-    public bool IsMissingSchema(Exception exception) => IsMissingSchemaCore(DatabaseError(exception));
-
-    /// <inheritdoc cref="IsUniqueViolation"/>
-    protected abstract bool IsUniqueViolationCore(Exception exception);
-
-    /// <inheritdoc cref="IsMissingSchema"/>
-    protected abstract bool IsMissingSchemaCore(Exception exception);
-
-    /// <inheritdoc cref="IsAccessDenied"/>
-    protected virtual bool IsAccessDeniedCore(Exception exception) => false;
-
-    private static Exception DatabaseError(Exception exception) => exception is DbUpdateException { InnerException: { } inner } ? inner : exception;
+    /// <summary>Whether the provider's <paramref name="exception"/> is the database refusing a write (row-level security).</summary>
+    public virtual bool IsAccessDenied(Exception exception) => false;
 
     /// <summary>
     /// SQL deleting at most <paramref name="limit"/> rows that meet <paramref name="condition"/>, ordered by

@@ -138,44 +138,40 @@ internal sealed class SqlitePreparedRunner<TContext>(
     /// <summary>One unit of work on a prepared connection, reported to the rented context's diagnostics logger.</summary>
     private sealed class Connection(PreparedConnection prepared, DbContext context) : SessionConnection
     {
-        private readonly IRelationalConnection _efConnection = context.GetService<IRelationalConnection>();
+        private readonly IRelationalConnection _ef = context.GetService<IRelationalConnection>();
         private readonly IRelationalCommandDiagnosticsLogger _logger = context.GetService<IRelationalCommandDiagnosticsLogger>();
 
         public SqliteTransaction? Transaction { get; set; }
 
-        public override async Task<int> ExecuteAsync(IRelationalCommandTemplate command, IReadOnlyDictionary<string, object?> values, CancellationToken cancellationToken)
+        public override async Task<int> ExecuteAsync(IRelationalCommandTemplate template, IReadOnlyDictionary<string, object?> values, CancellationToken cancellationToken)
         {
-            var (sqlite, id, start, started) = Begin(command, values);
-            _logger.CommandNonQueryExecuting(_efConnection, sqlite, sqlite.CommandText, context, id, _efConnection.ConnectionId, start, CommandSource.ExecuteUpdate);
+            var (command, id, at, start) = Bind(template, values);
+            _logger.CommandNonQueryExecuting(_ef, command, command.CommandText, context, id, _ef.ConnectionId, at, CommandSource.ExecuteUpdate);
             try
             {
-                var rows = await sqlite.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
-                return _logger.CommandNonQueryExecuted(
-                    _efConnection, sqlite, sqlite.CommandText, context, id, _efConnection.ConnectionId, rows, start, Stopwatch.GetElapsedTime(started), CommandSource.ExecuteUpdate);
+                var rows = await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+                return _logger.CommandNonQueryExecuted(_ef, command, command.CommandText, context, id, _ef.ConnectionId, rows, at, Stopwatch.GetElapsedTime(start), CommandSource.ExecuteUpdate);
             }
             catch (Exception e)
             {
-                _logger.CommandError(
-                    _efConnection, sqlite, sqlite.CommandText, context, DbCommandMethod.ExecuteNonQuery, id, _efConnection.ConnectionId, e, start, Stopwatch.GetElapsedTime(started), CommandSource.ExecuteUpdate);
+                _logger.CommandError(_ef, command, command.CommandText, context, DbCommandMethod.ExecuteNonQuery, id, _ef.ConnectionId, e, at, Stopwatch.GetElapsedTime(start), CommandSource.ExecuteUpdate);
                 throw;
             }
         }
 
-        public override async Task<List<T>> ReadAsync<T>(IRelationalCommandTemplate command, IReadOnlyDictionary<string, object?> values, Func<DbDataReader, T> read, CancellationToken cancellationToken)
+        public override async Task<List<T>> ReadAsync<T>(IRelationalCommandTemplate template, IReadOnlyDictionary<string, object?> values, Func<DbDataReader, T> read, CancellationToken cancellationToken)
         {
-            var (sqlite, id, start, started) = Begin(command, values);
-            _logger.CommandReaderExecuting(_efConnection, sqlite, sqlite.CommandText, context, id, _efConnection.ConnectionId, start, CommandSource.LinqQuery);
+            var (command, id, at, start) = Bind(template, values);
+            _logger.CommandReaderExecuting(_ef, command, command.CommandText, context, id, _ef.ConnectionId, at, CommandSource.LinqQuery);
             DbDataReader reader;
             try
             {
-                reader = await sqlite.ExecuteReaderAsync(CommandBehavior.SingleResult, cancellationToken).ConfigureAwait(false);
-                reader = _logger.CommandReaderExecuted(
-                    _efConnection, sqlite, sqlite.CommandText, context, id, _efConnection.ConnectionId, reader, start, Stopwatch.GetElapsedTime(started), CommandSource.LinqQuery);
+                reader = await command.ExecuteReaderAsync(CommandBehavior.SingleResult, cancellationToken).ConfigureAwait(false);
+                reader = _logger.CommandReaderExecuted(_ef, command, command.CommandText, context, id, _ef.ConnectionId, reader, at, Stopwatch.GetElapsedTime(start), CommandSource.LinqQuery);
             }
             catch (Exception e)
             {
-                _logger.CommandError(
-                    _efConnection, sqlite, sqlite.CommandText, context, DbCommandMethod.ExecuteReader, id, _efConnection.ConnectionId, e, start, Stopwatch.GetElapsedTime(started), CommandSource.LinqQuery);
+                _logger.CommandError(_ef, command, command.CommandText, context, DbCommandMethod.ExecuteReader, id, _ef.ConnectionId, e, at, Stopwatch.GetElapsedTime(start), CommandSource.LinqQuery);
                 throw;
             }
 
@@ -191,13 +187,12 @@ internal sealed class SqlitePreparedRunner<TContext>(
             }
         }
 
-        private (SqliteCommand Command, Guid Id, DateTimeOffset Start, long Started) Begin(IRelationalCommandTemplate template, IReadOnlyDictionary<string, object?> values)
+        /// <summary>The prepared command of <paramref name="template"/>, bound as EF binds (each parameter's type mapping creates it, its value converted).</summary>
+        private (SqliteCommand Command, Guid Id, DateTimeOffset At, long Start) Bind(IRelationalCommandTemplate template, IReadOnlyDictionary<string, object?> values)
         {
             var command = prepared.Command(template);
             command.Transaction = Transaction;
-            command.CommandTimeout = _efConnection.CommandTimeout ?? command.Connection!.DefaultTimeout;
-
-            // Bound as EF binds them: each parameter's type mapping creates it, with its value converted.
+            command.CommandTimeout = _ef.CommandTimeout ?? command.Connection!.DefaultTimeout;
             command.Parameters.Clear();
             foreach (var parameter in template.Parameters)
             {

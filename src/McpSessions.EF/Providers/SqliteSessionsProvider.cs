@@ -51,11 +51,11 @@ internal sealed class SqliteSessionsProvider : SessionsProvider
         exception is SqliteException { SqliteErrorCode: 14 or 26 };
 
     // SQLITE_ERROR (1) is every kind of SQL error; only its message tells a missing table or column.
-    protected override bool IsMissingSchemaCore(Exception exception) =>
+    public override bool IsMissingSchema(Exception exception) =>
         exception is SqliteException { SqliteErrorCode: 1 } e
         && (e.Message.Contains("no such table", StringComparison.Ordinal) || e.Message.Contains("no such column", StringComparison.Ordinal));
 
-    protected override bool IsUniqueViolationCore(Exception exception) =>
+    public override bool IsUniqueViolation(Exception exception) =>
         // SQLITE_CONSTRAINT (19); the extended code SQLITE_CONSTRAINT_UNIQUE is 2067.
         exception is SqliteException { SqliteErrorCode: 19, SqliteExtendedErrorCode: 2067 or 1555 };
 }

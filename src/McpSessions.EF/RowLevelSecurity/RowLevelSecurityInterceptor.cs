@@ -13,50 +13,16 @@ namespace McpSessions.EF.RowLevelSecurity;
 /// </summary>
 internal sealed class RowLevelSecurityInterceptor(RowLevelSecurityPolicy policy) : DbCommandInterceptor
 {
-    public override InterceptionResult<DbDataReader> ReaderExecuting(DbCommand command, CommandEventData eventData, InterceptionResult<DbDataReader> result)
+    /// <summary>Prefixes each command EF creates, once its text and parameters are set, whatever it then executes as.</summary>
+    public override DbCommand CommandInitialized(CommandEndEventData eventData, DbCommand result)
     {
-        Prefix(command);
-        return result;
-    }
-
-    public override ValueTask<InterceptionResult<DbDataReader>> ReaderExecutingAsync(DbCommand command, CommandEventData eventData, InterceptionResult<DbDataReader> result, CancellationToken cancellationToken = default)
-    {
-        Prefix(command);
-        return ValueTask.FromResult(result);
-    }
-
-    public override InterceptionResult<int> NonQueryExecuting(DbCommand command, CommandEventData eventData, InterceptionResult<int> result)
-    {
-        Prefix(command);
-        return result;
-    }
-
-    public override ValueTask<InterceptionResult<int>> NonQueryExecutingAsync(DbCommand command, CommandEventData eventData, InterceptionResult<int> result, CancellationToken cancellationToken = default)
-    {
-        Prefix(command);
-        return ValueTask.FromResult(result);
-    }
-
-    public override InterceptionResult<object> ScalarExecuting(DbCommand command, CommandEventData eventData, InterceptionResult<object> result)
-    {
-        Prefix(command);
-        return result;
-    }
-
-    public override ValueTask<InterceptionResult<object>> ScalarExecutingAsync(DbCommand command, CommandEventData eventData, InterceptionResult<object> result, CancellationToken cancellationToken = default)
-    {
-        Prefix(command);
-        return ValueTask.FromResult(result);
-    }
-
-    private void Prefix(DbCommand command)
-    {
-        if (command is not Npgsql.NpgsqlCommand)
+        if (result is not Npgsql.NpgsqlCommand)
         {
             throw new NotSupportedException("Row-level security needs PostgreSQL; the session store is configured with another database.");
         }
 
-        command.CommandText = Settings(policy.CurrentUserId) + command.CommandText;
+        result.CommandText = Settings(policy.CurrentUserId) + result.CommandText;
+        return result;
     }
 
     internal string Settings(string? userId)

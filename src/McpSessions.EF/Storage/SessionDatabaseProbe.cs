@@ -3,35 +3,31 @@ using Microsoft.EntityFrameworkCore;
 
 namespace McpSessions.EF.Storage;
 
-/// <summary>Probes the store's database through its own context: one connection test, one read of the migrations history.</summary>
-internal sealed class SessionDatabaseProbe<TContext>(SessionContextSource<TContext> contexts, SessionsDatabase? database) : ISessionDatabaseProbe
+/// <summary>
+/// Connects, then asks <see cref="SessionSchemaGate.CheckAsync"/> without migrating: on the library's own database its
+/// pending migrations, on a host's context the session table only (the host's own migrations are the host's business).
+/// </summary>
+internal sealed class SessionDatabaseProbe<TContext>(SessionContextSource<TContext> contexts, SessionSchemaGate schema, SessionsDatabase? database) : ISessionDatabaseProbe
     where TContext : DbContext
 {
     public async Task<SessionDatabaseState> ProbeAsync(CancellationToken cancellationToken)
     {
         await using var lease = contexts.Rent();
-        var description = database?.Description
-            ?? $"{SessionStatements.For(lease.Context).Provider.Name} database of {typeof(TContext).Name}, session table {SessionStatements.For(lease.Context).TableName}";
+        var statements = SessionStatements.For(lease.Context);
+        var description = database?.Description ?? $"{statements.Provider.Name} database of {typeof(TContext).Name}, session table {statements.TableName}";
         if (!await lease.Context.Database.CanConnectAsync(cancellationToken).ConfigureAwait(false))
         {
-            return new SessionDatabaseState(false, [], description);
+            return new SessionDatabaseState(false, description);
         }
 
-        if (database is not null)
-        {
-            var pending = await lease.Context.Database.GetPendingMigrationsAsync(cancellationToken).ConfigureAwait(false);
-            return new SessionDatabaseState(true, pending.ToList(), description);
-        }
-
-        // A host's context: its own pending migrations are the host's business; only the session table counts.
         try
         {
-            await SessionSchemaGate.CheckHostTableAsync(lease.Context, cancellationToken).ConfigureAwait(false);
-            return new SessionDatabaseState(true, [], description);
+            await schema.CheckAsync(lease.Context, migrate: false, cancellationToken).ConfigureAwait(false);
+            return new SessionDatabaseState(true, description);
         }
         catch (SessionSchemaNotReadyException e)
         {
-            return new SessionDatabaseState(true, [], description, e.Message);
+            return new SessionDatabaseState(true, description, e.Message);
         }
     }
 }

@@ -32,15 +32,7 @@ internal sealed class SessionSchemaGate(bool autoMigrate, SessionsDatabase? data
                 return;
             }
 
-            if (database is null)
-            {
-                await CheckHostTableAsync(context, cancellationToken).ConfigureAwait(false);
-            }
-            else
-            {
-                await EnsureMigratedAsync(context, database, cancellationToken).ConfigureAwait(false);
-            }
-
+            await CheckAsync(context, autoMigrate, cancellationToken).ConfigureAwait(false);
             _ready = true;
         }
         finally
@@ -49,8 +41,15 @@ internal sealed class SessionSchemaGate(bool autoMigrate, SessionsDatabase? data
         }
     }
 
+    /// <summary>
+    /// Throws <see cref="SessionSchemaNotReadyException"/>, saying why and what to run, unless the session table is ready;
+    /// on the library's own database it first migrates when <paramref name="migrate"/>. Remembers nothing.
+    /// </summary>
+    public Task CheckAsync(DbContext context, bool migrate, CancellationToken cancellationToken) =>
+        database is null ? CheckHostTableAsync(context, cancellationToken) : EnsureMigratedAsync(context, database, migrate, cancellationToken);
+
     /// <summary>Selects every mapped column of no row: a missing table or column fails, and nothing is created.</summary>
-    internal static async Task CheckHostTableAsync(DbContext context, CancellationToken cancellationToken)
+    private static async Task CheckHostTableAsync(DbContext context, CancellationToken cancellationToken)
     {
         var statements = SessionStatements.For(context);
         try
@@ -66,7 +65,7 @@ internal sealed class SessionSchemaGate(bool autoMigrate, SessionsDatabase? data
         }
     }
 
-    private async Task EnsureMigratedAsync(DbContext context, SessionsDatabase database, CancellationToken cancellationToken)
+    private static async Task EnsureMigratedAsync(DbContext context, SessionsDatabase database, bool migrate, CancellationToken cancellationToken)
     {
         var migrations = context.GetService<IMigrationsAssembly>().Migrations;
         if (migrations.Count == 0)
@@ -75,7 +74,7 @@ internal sealed class SessionSchemaGate(bool autoMigrate, SessionsDatabase? data
                 $"No migrations were found for {database.Provider.Name}: reference the package {database.Provider.MigrationsAssembly} from the application.");
         }
 
-        if (autoMigrate)
+        if (migrate)
         {
             await context.Database.MigrateAsync(cancellationToken).ConfigureAwait(false);
             return;
