@@ -1,5 +1,4 @@
 using System.Text;
-using McpSessions.EF.Storage;
 using Microsoft.Extensions.Caching.Distributed;
 
 namespace McpSessions.EF.Caching;

@@ -1,11 +1,6 @@
 using System.Diagnostics.Metrics;
-using McpSessions.EF.Encryption;
-using McpSessions.EF.Lifecycle;
-using McpSessions.EF.Model;
 using McpSessions.EF.RowLevelSecurity;
-using McpSessions.EF.Storage;
 using Microsoft.Extensions.Caching.Distributed;
-using Microsoft.Extensions.Logging;
 
 namespace McpSessions.EF.Caching;
 

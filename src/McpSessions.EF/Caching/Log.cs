@@ -1,5 +1,3 @@
-using Microsoft.Extensions.Logging;
-
 namespace McpSessions.EF.Caching;
 
 /// <summary>The cache tier's log messages. Never a value from the cache, a token, a header or a key.</summary>

@@ -1,13 +1,7 @@
 using System.Diagnostics.Metrics;
-using McpSessions.EF.DependencyInjection;
-using McpSessions.EF.Encryption;
-using McpSessions.EF.Lifecycle;
 using McpSessions.EF.RowLevelSecurity;
-using McpSessions.EF.Storage;
 using Microsoft.Extensions.Caching.Distributed;
-using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
-using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 
 namespace McpSessions.EF.Caching;

@@ -1,8 +1,6 @@
 using System.Text.Json;
 using System.Text.Json.Serialization;
 using System.Text.Json.Serialization.Metadata;
-using McpSessions.EF.Encryption;
-using McpSessions.EF.Model;
 
 namespace McpSessions.EF.Caching;
 

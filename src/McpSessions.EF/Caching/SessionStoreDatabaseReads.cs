@@ -1,6 +1,3 @@
-using McpSessions.EF.Model;
-using McpSessions.EF.Storage;
-
 namespace McpSessions.EF.Caching;
 
 /// <summary>Reads that must see the latest committed write, whatever the cache tier holds (SPEC §6).</summary>

@@ -1,6 +1,3 @@
-using Microsoft.EntityFrameworkCore;
-using Microsoft.Extensions.DependencyInjection;
-
 namespace McpSessions.EF.DependencyInjection;
 
 /// <summary>Returned by <c>AddMcpSessions</c>; optional features (row-level security, the cache tier) hang off it.</summary>

@@ -1,5 +1,3 @@
-using McpSessions.EF.Encryption;
-
 namespace McpSessions.EF.DependencyInjection;
 
 /// <summary>Options of the session store. Bound from the <c>McpSessions</c> configuration section.</summary>

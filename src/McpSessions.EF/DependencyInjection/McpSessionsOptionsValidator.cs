@@ -1,4 +1,3 @@
-using McpSessions.EF.Encryption;
 using Microsoft.Extensions.Options;
 
 namespace McpSessions.EF.DependencyInjection;

@@ -1,18 +1,8 @@
-using McpSessions.EF.Diagnostics;
-using McpSessions.EF.Encryption;
 using McpSessions.EF.Infrastructure;
-using McpSessions.EF.Lifecycle;
 using McpSessions.EF.Locking;
-using McpSessions.EF.Model;
-using McpSessions.EF.Providers;
-using McpSessions.EF.Storage;
-using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Diagnostics;
-using Microsoft.EntityFrameworkCore.Infrastructure;
 using Microsoft.Extensions.Configuration;
-using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
-using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 
 namespace McpSessions.EF.DependencyInjection;

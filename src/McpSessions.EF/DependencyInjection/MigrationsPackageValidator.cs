@@ -1,5 +1,4 @@
 using System.Reflection;
-using McpSessions.EF.Providers;
 using Microsoft.Extensions.Options;
 
 namespace McpSessions.EF.DependencyInjection;

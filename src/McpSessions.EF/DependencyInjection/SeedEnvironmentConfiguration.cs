@@ -1,4 +1,3 @@
-using McpSessions.EF.Encryption;
 using Microsoft.Extensions.Configuration;
 
 namespace McpSessions.EF.DependencyInjection;

@@ -1,7 +1,5 @@
 using System.Diagnostics;
 using System.Runtime.CompilerServices;
-using McpSessions.EF.Model;
-using McpSessions.EF.Storage;
 
 namespace McpSessions.EF.Diagnostics;
 

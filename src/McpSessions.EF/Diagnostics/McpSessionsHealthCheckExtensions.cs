@@ -1,5 +1,3 @@
-using McpSessions.EF.DependencyInjection;
-using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 
 namespace McpSessions.EF.Diagnostics;

@@ -1,4 +1,3 @@
-using McpSessions.EF.Storage;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 
 namespace McpSessions.EF.Diagnostics;

@@ -1,8 +1,4 @@
 using System.Globalization;
-using McpSessions.EF.Model;
-using McpSessions.EF.Storage;
-using Microsoft.EntityFrameworkCore;
-using Microsoft.Extensions.Logging;
 
 namespace McpSessions.EF.Encryption;
 

@@ -14,7 +14,7 @@ internal sealed class EncryptionKey
     {
         Material = material;
         Id = Convert.ToHexStringLower(HMACSHA256.HashData(material, IdLabel), 0, 4);
-        _associatedData = SecretColumns.All.Select(c => Encoding.UTF8.GetBytes($"mcp-sessions:enc:2:{Id}:{c.ColumnName()}")).ToArray();
+        _associatedData = SecretColumns.All.Select(c => Encoding.UTF8.GetBytes($"mcp-sessions:enc:2:{Id}:{c.Label()}")).ToArray();
     }
 
     public byte[] Material { get; }

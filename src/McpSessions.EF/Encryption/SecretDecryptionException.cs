@@ -1,5 +1,3 @@
-using McpSessions.EF.Storage;
-
 namespace McpSessions.EF.Encryption;
 
 /// <summary>

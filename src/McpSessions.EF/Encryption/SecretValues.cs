@@ -27,7 +27,7 @@ internal static class SecretValues
             // The usual encrypted value, "enc:…" in JSON string quotes: decrypted straight from the stored text.
             return SessionKeyRing.IsEncrypted(envelope)
                 ? Decrypt<T>(Ring(ring), column, envelope)
-                : throw new SecretDecryptionException(column.ColumnName(), "the column holds a JSON string that is not an encrypted value");
+                : throw new SecretDecryptionException(column.Label(), "the column holds a JSON string that is not an encrypted value");
         }
 
         var text = stored.AsSpan().TrimStart();
@@ -37,7 +37,7 @@ internal static class SecretValues
             var inner = JsonSerializer.Deserialize(stored, SessionJsonContext.Default.String) ?? "";
             return SessionKeyRing.IsEncrypted(inner)
                 ? Decrypt<T>(Ring(ring), column, inner)
-                : throw new SecretDecryptionException(column.ColumnName(), "the column holds a JSON string that is not an encrypted value");
+                : throw new SecretDecryptionException(column.Label(), "the column holds a JSON string that is not an encrypted value");
         }
 
         if (SessionKeyRing.IsEncrypted(stored))
@@ -71,11 +71,11 @@ internal static class SecretValues
         try
         {
             return JsonSerializer.Deserialize(json.Span, SessionJsonContext.Default.String)
-                ?? throw new SecretDecryptionException(column.ColumnName(), "the decrypted value is null");
+                ?? throw new SecretDecryptionException(column.Label(), "the decrypted value is null");
         }
         catch (JsonException)
         {
-            throw new SecretDecryptionException(column.ColumnName(), "the decrypted value is not a JSON string");
+            throw new SecretDecryptionException(column.Label(), "the decrypted value is not a JSON string");
         }
     }
 
@@ -101,7 +101,7 @@ internal static class SecretValues
     }
 
     private static SecretDecryptionException NotJson<T>(SecretColumn column, JsonException e) =>
-        new(column.ColumnName(), $"the value is not valid JSON for {typeof(T).Name}", innerException: new JsonException(e.Message.Split(" Path:", 2)[0]));
+        new(column.Label(), $"the value is not valid JSON for {typeof(T).Name}", innerException: new JsonException(e.Message.Split(" Path:", 2)[0]));
 
     private static SessionKeyRing Ring(SessionKeyRing? ring) => ring ?? throw new EncryptionConfigurationException(
         "This context maps McpSession but its encryption is not configured: register it with services.AddMcpSessions<TContext>() " +

@@ -68,7 +68,7 @@ internal sealed class SessionKeyRing
     {
         if (Keys.Count == 0)
         {
-            throw new SecretDecryptionException(column.ColumnName(), "the value is encrypted but no encryption key is configured");
+            throw new SecretDecryptionException(column.Label(), "the value is encrypted but no encryption key is configured");
         }
 
         if (stored.StartsWith(SecretCipher.V2Prefix, StringComparison.Ordinal))
@@ -77,23 +77,23 @@ internal sealed class SessionKeyRing
             var key = Primary is { } primary && SecretCipher.HasKeyId(stored, primary.Id) ? primary : null;
             if (key is null)
             {
-                var keyId = SecretCipher.V2KeyId(stored) ?? throw new SecretDecryptionException(column.ColumnName(), "the enc:2 value is malformed");
+                var keyId = SecretCipher.V2KeyId(stored) ?? throw new SecretDecryptionException(column.Label(), "the enc:2 value is malformed");
                 key = _byId.GetValueOrDefault(keyId)
-                    ?? throw new SecretDecryptionException(column.ColumnName(), $"it was encrypted with key {keyId}, which is not configured");
+                    ?? throw new SecretDecryptionException(column.Label(), $"it was encrypted with key {keyId}, which is not configured");
             }
 
             return SecretCipher.TryDecryptV2(key, column, stored, out var plaintext, out var malformed)
                 ? plaintext
-                : throw new SecretDecryptionException(column.ColumnName(), malformed ?? $"key {key.Id} does not authenticate the value (tampered with, or moved from another column)");
+                : throw new SecretDecryptionException(column.Label(), malformed ?? $"key {key.Id} does not authenticate the value (tampered with, or moved from another column)");
         }
 
         if (stored.StartsWith(SecretCipher.V1Prefix, StringComparison.Ordinal))
         {
             return SecretCipher.TryDecryptV1(Keys, stored, out var plaintext, out var malformed)
                 ? plaintext
-                : throw new SecretDecryptionException(column.ColumnName(), malformed ?? "no configured key authenticates the enc:1 value (wrong key, or the value was tampered with)");
+                : throw new SecretDecryptionException(column.Label(), malformed ?? "no configured key authenticates the enc:1 value (wrong key, or the value was tampered with)");
         }
 
-        throw new SecretDecryptionException(column.ColumnName(), "the value has an unknown encryption format");
+        throw new SecretDecryptionException(column.Label(), "the value has an unknown encryption format");
     }
 }

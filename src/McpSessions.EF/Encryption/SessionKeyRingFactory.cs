@@ -1,6 +1,3 @@
-using McpSessions.EF.DependencyInjection;
-using Microsoft.Extensions.Logging;
-
 namespace McpSessions.EF.Encryption;
 
 /// <summary>Builds the key ring from <see cref="EncryptionOptions"/>, failing at startup on a missing or malformed key.</summary>

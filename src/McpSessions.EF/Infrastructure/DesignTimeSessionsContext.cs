@@ -1,8 +1,3 @@
-using McpSessions.EF.DependencyInjection;
-using McpSessions.EF.Model;
-using McpSessions.EF.Providers;
-using Microsoft.EntityFrameworkCore;
-
 namespace McpSessions.EF.Infrastructure;
 
 /// <summary>

@@ -1,7 +1,3 @@
-using McpSessions.EF.Encryption;
-using Microsoft.EntityFrameworkCore;
-using Microsoft.EntityFrameworkCore.Infrastructure;
-
 namespace McpSessions.EF.Infrastructure;
 
 internal static class McpSessionsDbContextOptionsBuilderExtensions

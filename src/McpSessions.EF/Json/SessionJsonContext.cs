@@ -1,5 +1,4 @@
 using System.Text.Json.Serialization;
-using McpSessions.EF.Model;
 
 namespace McpSessions.EF.Json;
 

@@ -1,7 +1,3 @@
-using McpSessions.EF.Diagnostics;
-using McpSessions.EF.Storage;
-using Microsoft.EntityFrameworkCore;
-
 namespace McpSessions.EF.Lifecycle;
 
 /// <summary>The cleanup loop, shared by <see cref="ISessionStore.CleanupExpiredAsync"/> and the admin's cleanup with progress.</summary>

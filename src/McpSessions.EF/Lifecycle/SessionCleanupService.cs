@@ -1,8 +1,5 @@
 using System.Security.Cryptography;
-using McpSessions.EF.DependencyInjection;
-using McpSessions.EF.Storage;
 using Microsoft.Extensions.Hosting;
-using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 
 namespace McpSessions.EF.Lifecycle;

@@ -1,5 +1,3 @@
-using McpSessions.EF.DependencyInjection;
-using McpSessions.EF.Model;
 using System.Linq.Expressions;
 
 namespace McpSessions.EF.Lifecycle;

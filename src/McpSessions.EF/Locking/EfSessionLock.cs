@@ -1,8 +1,4 @@
 using System.Diagnostics;
-using McpSessions.EF.Diagnostics;
-using McpSessions.EF.Providers;
-using McpSessions.EF.Storage;
-using Microsoft.EntityFrameworkCore;
 
 namespace McpSessions.EF.Locking;
 

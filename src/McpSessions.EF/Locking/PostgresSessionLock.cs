@@ -1,5 +1,3 @@
-using System.Data.Common;
-using McpSessions.EF.Providers;
 using Npgsql;
 
 namespace McpSessions.EF.Locking;

@@ -1,5 +1,3 @@
-using McpSessions.EF.Storage;
-
 namespace McpSessions.EF.Locking;
 
 /// <summary>The session lock was held by someone else for longer than the caller would wait.</summary>

@@ -1,7 +1,4 @@
-using McpSessions.EF.Encryption;
 using McpSessions.EF.Json;
-using McpSessions.EF.Providers;
-using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Metadata.Builders;
 using Microsoft.EntityFrameworkCore.Storage.ValueConversion;
 
@@ -43,9 +40,9 @@ internal sealed class McpSessionConfiguration(McpSessionsModelOptions options, S
 
         // The secrets: encrypted by value converters, so every EF query on the entity reads plaintext objects and the
         // database only ever sees ciphertext.
-        JsonProperty(session, s => s.Headers, SecretColumn.Headers);
-        JsonProperty(session, s => s.ClientInformation, SecretColumn.ClientInformation);
-        JsonProperty(session, s => s.Tokens, SecretColumn.Tokens);
+        JsonProperty(session, s => s.Headers, "headers", SecretColumn.Headers);
+        JsonProperty(session, s => s.ClientInformation, "client_information", SecretColumn.ClientInformation);
+        JsonProperty(session, s => s.Tokens, "tokens", SecretColumn.Tokens);
 
         session.HasIndex(s => s.SessionId).IsUnique().HasDatabaseName($"{options.TableName}_session_id_key");
         session.HasIndex(s => s.Identity).HasDatabaseName($"idx_{options.TableName}_identity");
@@ -55,11 +52,11 @@ internal sealed class McpSessionConfiguration(McpSessionsModelOptions options, S
         provider.ConfigureSession(session);
     }
 
-    private void JsonProperty<T>(EntityTypeBuilder<McpSession> session, System.Linq.Expressions.Expression<Func<McpSession, T?>> property, SecretColumn column)
+    private void JsonProperty<T>(EntityTypeBuilder<McpSession> session, System.Linq.Expressions.Expression<Func<McpSession, T?>> property, string columnName, SecretColumn column)
         where T : class
     {
         session.Property(property)
-            .HasColumnName(column.ColumnName())
+            .HasColumnName(columnName)
             .HasConversion(
                 new ValueConverter<T?, string>(v => SecretValues.WriteJson(keyRing, column, v!), s => SecretValues.ReadJson<T>(keyRing, column, s)),
                 JsonColumn.Comparer<T>())

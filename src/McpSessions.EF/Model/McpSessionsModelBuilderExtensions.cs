@@ -1,6 +1,4 @@
 using McpSessions.EF.Infrastructure;
-using McpSessions.EF.Providers;
-using Microsoft.EntityFrameworkCore;
 
 namespace McpSessions.EF.Model;
 

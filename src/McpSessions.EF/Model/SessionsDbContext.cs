@@ -1,5 +1,3 @@
-using Microsoft.EntityFrameworkCore;
-
 namespace McpSessions.EF.Model;
 
 /// <summary>The library's own context, holding only the sessions. Pool-friendly: its only state is its options.</summary>

@@ -1,5 +1,3 @@
-using System.Data.Common;
-using McpSessions.EF.Storage;
 using Microsoft.EntityFrameworkCore.Diagnostics;
 using Npgsql;
 

@@ -1,6 +1,3 @@
-using System.Data.Common;
-using McpSessions.EF.DependencyInjection;
-using Microsoft.EntityFrameworkCore;
 using Npgsql;
 
 namespace McpSessions.EF.Providers;

@@ -1,5 +1,3 @@
-using McpSessions.EF.Model;
-using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Metadata.Builders;
 using Npgsql;
 

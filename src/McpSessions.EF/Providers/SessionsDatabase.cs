@@ -1,6 +1,3 @@
-using McpSessions.EF.DependencyInjection;
-using Microsoft.EntityFrameworkCore;
-
 namespace McpSessions.EF.Providers;
 
 /// <summary>

@@ -1,6 +1,3 @@
-using McpSessions.EF.Model;
-using Microsoft.EntityFrameworkCore;
-using Microsoft.EntityFrameworkCore.Infrastructure;
 using Microsoft.EntityFrameworkCore.Metadata.Builders;
 
 namespace McpSessions.EF.Providers;

@@ -1,13 +1,8 @@
 using System.Collections.Concurrent;
 using System.Data;
-using System.Data.Common;
 using System.Diagnostics;
-using McpSessions.EF.Storage;
 using Microsoft.Data.Sqlite;
-using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Diagnostics;
-using Microsoft.EntityFrameworkCore.Infrastructure;
-using Microsoft.EntityFrameworkCore.Storage;
 
 namespace McpSessions.EF.Providers;
 
@@ -20,10 +15,11 @@ namespace McpSessions.EF.Providers;
 /// as EF binds it, so what is written and read is exactly what EF would write and read.
 /// </summary>
 /// <remarks>
-/// Each call still rents a context, runs in its execution strategy, takes its command timeout, and reports every command
-/// to EF's diagnostics logger, so EF's command logging and <c>DiagnosticListener</c> (OpenTelemetry) see it as they see
-/// EF's own. It is chosen only when the context has no command or connection interceptor of the host's, which could not
-/// see or change these commands as EF's pipeline lets them (see the DI registration).
+/// Each kept connection has a context of its own, used by one call at a time as the connection is: every call runs in
+/// that context's execution strategy, takes its command timeout, and reports each command to its diagnostics logger,
+/// so EF's command logging and <c>DiagnosticListener</c> (OpenTelemetry) see these commands as they see EF's own. It is
+/// chosen only when the context has no command or connection interceptor of the host's, which could not see or change
+/// these commands as EF's pipeline lets them (see the DI registration).
 /// </remarks>
 internal sealed class SqlitePreparedRunner<TContext>(
     SessionContextSource<TContext> contexts,
@@ -45,20 +41,24 @@ internal sealed class SqlitePreparedRunner<TContext>(
 
     public override string Description => "prepared SQLite statements on kept-open connections (the library's own SQLite database, no interceptors)";
 
-    protected override async Task<T> RunOnceAsync<T>(DbContext context, bool transaction, Func<SessionConnection, Task<T>> work, CancellationToken cancellationToken)
+    protected override async Task<T> RunAsync<T>(Func<SessionConnection, Task<T>> work, bool transaction, CancellationToken cancellationToken)
     {
-        var prepared = await RentAsync(cancellationToken).ConfigureAwait(false);
-        var connection = new Connection(prepared, context);
+        var connection = await RentAsync(cancellationToken).ConfigureAwait(false);
         var keep = false;
         try
         {
-            connection.Transaction = transaction ? prepared.Connection.BeginTransaction() : null;
-            var result = await work(connection).ConfigureAwait(false);
-            if (connection.Transaction is { } committing)
+            var result = await InStrategyAsync(connection.Context, async () =>
             {
-                await committing.CommitAsync(cancellationToken).ConfigureAwait(false);
-            }
+                if (!transaction)
+                {
+                    return await work(connection).ConfigureAwait(false);
+                }
 
+                using var scope = connection.Transaction = connection.Connection.BeginTransaction();
+                var result = await work(connection).ConfigureAwait(false);
+                await scope.CommitAsync(cancellationToken).ConfigureAwait(false);
+                return result;
+            }, cancellationToken).ConfigureAwait(false);
             keep = true;
             return result;
         }
@@ -69,8 +69,8 @@ internal sealed class SqlitePreparedRunner<TContext>(
         }
         finally
         {
-            connection.Transaction?.Dispose();
-            Return(prepared, keep);
+            connection.Transaction = null;
+            Return(connection, keep);
         }
     }
 
@@ -90,19 +90,20 @@ internal sealed class SqlitePreparedRunner<TContext>(
             return idle;
         }
 
+        var lease = await RentReadyAsync(cancellationToken).ConfigureAwait(false);
         var connection = new SqliteConnection(connectionString);
         try
         {
             await connection.OpenAsync(cancellationToken).ConfigureAwait(false);
             pragmas?.Apply(connection);
+            return new PreparedConnection(connection, lease);
         }
         catch
         {
             await connection.DisposeAsync().ConfigureAwait(false);
+            await lease.DisposeAsync().ConfigureAwait(false);
             throw;
         }
-
-        return new PreparedConnection(connection);
     }
 
     private void Return(PreparedConnection connection, bool keep)
@@ -135,26 +136,37 @@ internal sealed class SqlitePreparedRunner<TContext>(
         }
     }
 
-    /// <summary>One unit of work on a prepared connection, reported to the rented context's diagnostics logger.</summary>
-    private sealed class Connection(PreparedConnection prepared, DbContext context) : SessionConnection
+    /// <summary>
+    /// An open connection, the context whose settings and diagnostics its calls use, and its most recently used
+    /// prepared commands (least recently used evicted). One call at a time uses it.
+    /// </summary>
+    private sealed class PreparedConnection(SqliteConnection connection, SessionContextSource<TContext>.Lease lease) : SessionConnection, IDisposable
     {
-        private readonly IRelationalConnection _ef = context.GetService<IRelationalConnection>();
-        private readonly IRelationalCommandDiagnosticsLogger _logger = context.GetService<IRelationalCommandDiagnosticsLogger>();
+        private readonly Dictionary<IRelationalCommandTemplate, LinkedListNode<(IRelationalCommandTemplate Template, SqliteCommand Command)>> _byTemplate =
+            new(ReferenceEqualityComparer.Instance);
+
+        private readonly LinkedList<(IRelationalCommandTemplate Template, SqliteCommand Command)> _recent = new();
+        private readonly IRelationalConnection _ef = lease.Context.GetService<IRelationalConnection>();
+        private readonly IRelationalCommandDiagnosticsLogger _logger = lease.Context.GetService<IRelationalCommandDiagnosticsLogger>();
+
+        public SqliteConnection Connection => connection;
+
+        public DbContext Context => lease.Context;
 
         public SqliteTransaction? Transaction { get; set; }
 
         public override async Task<int> ExecuteAsync(IRelationalCommandTemplate template, IReadOnlyDictionary<string, object?> values, CancellationToken cancellationToken)
         {
             var (command, id, at, start) = Bind(template, values);
-            _logger.CommandNonQueryExecuting(_ef, command, command.CommandText, context, id, _ef.ConnectionId, at, CommandSource.ExecuteUpdate);
+            _logger.CommandNonQueryExecuting(_ef, command, command.CommandText, Context, id, _ef.ConnectionId, at, CommandSource.ExecuteUpdate);
             try
             {
                 var rows = await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
-                return _logger.CommandNonQueryExecuted(_ef, command, command.CommandText, context, id, _ef.ConnectionId, rows, at, Stopwatch.GetElapsedTime(start), CommandSource.ExecuteUpdate);
+                return _logger.CommandNonQueryExecuted(_ef, command, command.CommandText, Context, id, _ef.ConnectionId, rows, at, Stopwatch.GetElapsedTime(start), CommandSource.ExecuteUpdate);
             }
             catch (Exception e)
             {
-                _logger.CommandError(_ef, command, command.CommandText, context, DbCommandMethod.ExecuteNonQuery, id, _ef.ConnectionId, e, at, Stopwatch.GetElapsedTime(start), CommandSource.ExecuteUpdate);
+                _logger.CommandError(_ef, command, command.CommandText, Context, DbCommandMethod.ExecuteNonQuery, id, _ef.ConnectionId, e, at, Stopwatch.GetElapsedTime(start), CommandSource.ExecuteUpdate);
                 throw;
             }
         }
@@ -162,16 +174,16 @@ internal sealed class SqlitePreparedRunner<TContext>(
         public override async Task<List<T>> ReadAsync<T>(IRelationalCommandTemplate template, IReadOnlyDictionary<string, object?> values, Func<DbDataReader, T> read, CancellationToken cancellationToken)
         {
             var (command, id, at, start) = Bind(template, values);
-            _logger.CommandReaderExecuting(_ef, command, command.CommandText, context, id, _ef.ConnectionId, at, CommandSource.LinqQuery);
+            _logger.CommandReaderExecuting(_ef, command, command.CommandText, Context, id, _ef.ConnectionId, at, CommandSource.LinqQuery);
             DbDataReader reader;
             try
             {
                 reader = await command.ExecuteReaderAsync(CommandBehavior.SingleResult, cancellationToken).ConfigureAwait(false);
-                reader = _logger.CommandReaderExecuted(_ef, command, command.CommandText, context, id, _ef.ConnectionId, reader, at, Stopwatch.GetElapsedTime(start), CommandSource.LinqQuery);
+                reader = _logger.CommandReaderExecuted(_ef, command, command.CommandText, Context, id, _ef.ConnectionId, reader, at, Stopwatch.GetElapsedTime(start), CommandSource.LinqQuery);
             }
             catch (Exception e)
             {
-                _logger.CommandError(_ef, command, command.CommandText, context, DbCommandMethod.ExecuteReader, id, _ef.ConnectionId, e, at, Stopwatch.GetElapsedTime(start), CommandSource.LinqQuery);
+                _logger.CommandError(_ef, command, command.CommandText, Context, DbCommandMethod.ExecuteReader, id, _ef.ConnectionId, e, at, Stopwatch.GetElapsedTime(start), CommandSource.LinqQuery);
                 throw;
             }
 
@@ -187,12 +199,23 @@ internal sealed class SqlitePreparedRunner<TContext>(
             }
         }
 
+        public void Dispose()
+        {
+            foreach (var (_, command) in _recent)
+            {
+                command.Dispose();
+            }
+
+            connection.Dispose();
+            lease.DisposeAsync().AsTask().GetAwaiter().GetResult();
+        }
+
         /// <summary>The prepared command of <paramref name="template"/>, bound as EF binds (each parameter's type mapping creates it, its value converted).</summary>
         private (SqliteCommand Command, Guid Id, DateTimeOffset At, long Start) Bind(IRelationalCommandTemplate template, IReadOnlyDictionary<string, object?> values)
         {
-            var command = prepared.Command(template);
+            var command = Prepared(template);
             command.Transaction = Transaction;
-            command.CommandTimeout = _ef.CommandTimeout ?? command.Connection!.DefaultTimeout;
+            command.CommandTimeout = _ef.CommandTimeout ?? connection.DefaultTimeout;
             command.Parameters.Clear();
             foreach (var parameter in template.Parameters)
             {
@@ -201,20 +224,9 @@ internal sealed class SqlitePreparedRunner<TContext>(
 
             return (command, Guid.NewGuid(), DateTimeOffset.UtcNow, Stopwatch.GetTimestamp());
         }
-    }
-
-    /// <summary>An open connection and its most recently used prepared commands, least recently used evicted.</summary>
-    private sealed class PreparedConnection(SqliteConnection connection) : IDisposable
-    {
-        private readonly Dictionary<IRelationalCommandTemplate, LinkedListNode<(IRelationalCommandTemplate Template, SqliteCommand Command)>> _byTemplate =
-            new(ReferenceEqualityComparer.Instance);
-
-        private readonly LinkedList<(IRelationalCommandTemplate Template, SqliteCommand Command)> _recent = new();
-
-        public SqliteConnection Connection => connection;
 
         /// <summary>The prepared command of <paramref name="template"/> on this connection, prepared now if it is not.</summary>
-        public SqliteCommand Command(IRelationalCommandTemplate template)
+        private SqliteCommand Prepared(IRelationalCommandTemplate template)
         {
             if (_byTemplate.TryGetValue(template, out var node))
             {
@@ -246,16 +258,6 @@ internal sealed class SqlitePreparedRunner<TContext>(
             }
 
             return command;
-        }
-
-        public void Dispose()
-        {
-            foreach (var (_, command) in _recent)
-            {
-                command.Dispose();
-            }
-
-            connection.Dispose();
         }
     }
 }

@@ -1,6 +1,4 @@
-using McpSessions.EF.DependencyInjection;
 using Microsoft.Data.Sqlite;
-using Microsoft.EntityFrameworkCore;
 
 namespace McpSessions.EF.Providers;
 

@@ -1,5 +1,3 @@
-using McpSessions.EF.DependencyInjection;
-using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 
 namespace McpSessions.EF.RowLevelSecurity;

@@ -1,8 +1,4 @@
-using System.Data.Common;
-using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Diagnostics;
-using Microsoft.EntityFrameworkCore.Infrastructure;
-using Microsoft.EntityFrameworkCore.Storage;
 
 namespace McpSessions.EF.Storage;
 
@@ -19,17 +15,22 @@ internal sealed class EfCommandRunner<TContext>(SessionContextSource<TContext> c
 
     public override ValueTask DisposeAsync() => ValueTask.CompletedTask;
 
-    protected override async Task<T> RunOnceAsync<T>(DbContext context, bool transaction, Func<SessionConnection, Task<T>> work, CancellationToken cancellationToken)
+    protected override async Task<T> RunAsync<T>(Func<SessionConnection, Task<T>> work, bool transaction, CancellationToken cancellationToken)
     {
-        if (!transaction)
+        await using var lease = await RentReadyAsync(cancellationToken).ConfigureAwait(false);
+        var context = lease.Context;
+        return await InStrategyAsync(context, async () =>
         {
-            return await work(new Connection(context)).ConfigureAwait(false);
-        }
+            if (!transaction)
+            {
+                return await work(new Connection(context)).ConfigureAwait(false);
+            }
 
-        await using var scope = await context.Database.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
-        var result = await work(new Connection(context)).ConfigureAwait(false);
-        await scope.CommitAsync(cancellationToken).ConfigureAwait(false);
-        return result;
+            await using var scope = await context.Database.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
+            var result = await work(new Connection(context)).ConfigureAwait(false);
+            await scope.CommitAsync(cancellationToken).ConfigureAwait(false);
+            return result;
+        }, cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>Runs one statement on <paramref name="context"/> outside any runner (the schema gate's probe).</summary>

@@ -1,9 +1,4 @@
-using McpSessions.EF.Diagnostics;
 using System.Runtime.CompilerServices;
-using McpSessions.EF.Lifecycle;
-using McpSessions.EF.Model;
-using McpSessions.EF.Providers;
-using Microsoft.EntityFrameworkCore;
 
 namespace McpSessions.EF.Storage;
 

@@ -1,10 +1,4 @@
 using System.Runtime.CompilerServices;
-using McpSessions.EF.Diagnostics;
-using McpSessions.EF.Lifecycle;
-using McpSessions.EF.Model;
-using McpSessions.EF.Providers;
-using Microsoft.EntityFrameworkCore;
-using Microsoft.Extensions.Logging;
 
 namespace McpSessions.EF.Storage;
 

@@ -1,5 +1,3 @@
-using McpSessions.EF.Model;
-
 namespace McpSessions.EF.Storage;
 
 /// <summary>

@@ -1,5 +1,3 @@
-using Microsoft.Extensions.Logging;
-
 namespace McpSessions.EF.Storage;
 
 /// <summary>The store's log messages. Session ids and counts only: never a token, header value or key.</summary>

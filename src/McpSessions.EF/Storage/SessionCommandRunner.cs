@@ -1,7 +1,4 @@
-using System.Data.Common;
 using System.Runtime.CompilerServices;
-using Microsoft.EntityFrameworkCore;
-using Microsoft.EntityFrameworkCore.Storage;
 
 namespace McpSessions.EF.Storage;
 
@@ -22,16 +19,15 @@ internal abstract class SessionCommandRunner<TContext>(SessionContextSource<TCon
     /// Runs <paramref name="work"/> on one connection (and, when <paramref name="transaction"/>, in one transaction that
     /// commits when it returns), retried as a whole by the context's execution strategy.
     /// </summary>
-    public async Task<T> RunAsync<TState, T>(TState state, Func<SessionConnection, TState, CancellationToken, Task<T>> work, bool transaction, CancellationToken cancellationToken)
-    {
-        await using var lease = await RentReadyAsync(cancellationToken).ConfigureAwait(false);
-        var context = lease.Context;
-        return await context.Database.CreateExecutionStrategy().ExecuteAsync(
-            (Runner: this, Context: (DbContext)context, State: state, Work: work, Transaction: transaction),
-            static (_, s, ct) => s.Runner.RunOnceAsync(s.Context, s.Transaction, c => s.Work(c, s.State, ct), ct),
-            verifySucceeded: null,
-            cancellationToken).ConfigureAwait(false);
-    }
+    public Task<T> RunAsync<TState, T>(TState state, Func<SessionConnection, TState, CancellationToken, Task<T>> work, bool transaction, CancellationToken cancellationToken) =>
+        RunAsync(c => work(c, state, cancellationToken), transaction, cancellationToken);
+
+    /// <inheritdoc cref="RunAsync{TState, T}"/>
+    protected abstract Task<T> RunAsync<T>(Func<SessionConnection, Task<T>> work, bool transaction, CancellationToken cancellationToken);
+
+    /// <summary>Runs <paramref name="attempt"/> in <paramref name="context"/>'s execution strategy, which retries it as a whole.</summary>
+    protected static Task<T> InStrategyAsync<T>(DbContext context, Func<Task<T>> attempt, CancellationToken cancellationToken) =>
+        context.Database.CreateExecutionStrategy().ExecuteAsync(attempt, static (a, _) => a(), verifySucceeded: null, cancellationToken);
 
     /// <summary>Runs one statement that returns no rows; returns the rows it changed.</summary>
     public Task<int> ExecuteAsync(IRelationalCommandTemplate command, Dictionary<string, object?> values, CancellationToken cancellationToken) =>
@@ -84,7 +80,7 @@ internal abstract class SessionCommandRunner<TContext>(SessionContextSource<TCon
     private SessionStatements? _statements;
 
     /// <summary>Rents a context on which the schema is ready (<see cref="SessionSchemaGate"/>).</summary>
-    private async ValueTask<SessionContextSource<TContext>.Lease> RentReadyAsync(CancellationToken cancellationToken)
+    protected async ValueTask<SessionContextSource<TContext>.Lease> RentReadyAsync(CancellationToken cancellationToken)
     {
         var lease = contexts.Rent();
         try
@@ -98,9 +94,6 @@ internal abstract class SessionCommandRunner<TContext>(SessionContextSource<TCon
             throw;
         }
     }
-
-    /// <summary>One attempt: a connection of this runner's kind for <paramref name="context"/>, and the work on it.</summary>
-    protected abstract Task<T> RunOnceAsync<T>(DbContext context, bool transaction, Func<SessionConnection, Task<T>> work, CancellationToken cancellationToken);
 
     public abstract ValueTask DisposeAsync();
 }

@@ -1,6 +1,3 @@
-using McpSessions.EF.Providers;
-using Microsoft.EntityFrameworkCore;
-
 namespace McpSessions.EF.Storage;
 
 /// <summary>

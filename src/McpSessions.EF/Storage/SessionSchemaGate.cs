@@ -1,8 +1,4 @@
-using McpSessions.EF.Providers;
-using Microsoft.EntityFrameworkCore;
-using Microsoft.EntityFrameworkCore.Infrastructure;
 using Microsoft.EntityFrameworkCore.Migrations;
-using Microsoft.EntityFrameworkCore.Storage;
 
 namespace McpSessions.EF.Storage;
 

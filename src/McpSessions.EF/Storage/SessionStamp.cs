@@ -1,6 +1,3 @@
-using McpSessions.EF.Lifecycle;
-using McpSessions.EF.Model;
-
 namespace McpSessions.EF.Storage;
 
 /// <summary>What the store assigns to a session it inserts, on create and on import.</summary>

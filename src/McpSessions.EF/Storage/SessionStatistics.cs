@@ -1,5 +1,3 @@
-using McpSessions.EF.Lifecycle;
-
 namespace McpSessions.EF.Storage;
 
 /// <summary>What <see cref="ISessionAdmin.GetStatisticsAsync"/> counted.</summary>

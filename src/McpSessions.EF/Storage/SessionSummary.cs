@@ -1,6 +1,3 @@
-using McpSessions.EF.Lifecycle;
-using McpSessions.EF.Model;
-
 namespace McpSessions.EF.Storage;
 
 /// <summary>A session without its secrets, as <see cref="ISessionAdmin.ListAsync"/> reads it.</summary>

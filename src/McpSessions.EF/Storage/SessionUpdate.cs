@@ -1,5 +1,4 @@
 using System.Numerics;
-using McpSessions.EF.Model;
 
 namespace McpSessions.EF.Storage;
 

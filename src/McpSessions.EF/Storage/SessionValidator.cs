@@ -1,5 +1,4 @@
 using System.Buffers;
-using McpSessions.EF.Model;
 
 namespace McpSessions.EF.Storage;
 
