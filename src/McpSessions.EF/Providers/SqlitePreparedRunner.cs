@@ -30,7 +30,7 @@ internal sealed class SqlitePreparedRunner<TContext>(
     where TContext : DbContext
 {
     /// <summary>The most connections kept open between calls; more may be open while calls run.</summary>
-    private const int MaxIdle = 16;
+    private const int MaxIdle = 32;
 
     /// <summary>The most statements kept prepared per connection: the fixed ones and the common update shapes.</summary>
     private const int MaxStatements = 32;
@@ -41,24 +41,28 @@ internal sealed class SqlitePreparedRunner<TContext>(
 
     public override string Description => "prepared SQLite statements on kept-open connections (the library's own SQLite database, no interceptors)";
 
-    protected override async Task<T> RunAsync<T>(Func<SessionConnection, Task<T>> work, bool transaction, CancellationToken cancellationToken)
+    public override async Task<T> RunAsync<TState, T>(TState state, Func<SessionConnection, TState, CancellationToken, Task<T>> work, bool transaction, CancellationToken cancellationToken)
     {
         var connection = await RentAsync(cancellationToken).ConfigureAwait(false);
         var keep = false;
         try
         {
-            var result = await InStrategyAsync(connection.Context, async () =>
-            {
-                if (!transaction)
+            var result = await connection.Strategy.ExecuteAsync(
+                (Connection: connection, State: state, Work: work, Transaction: transaction),
+                static async (_, s, ct) =>
                 {
-                    return await work(connection).ConfigureAwait(false);
-                }
+                    if (!s.Transaction)
+                    {
+                        return await s.Work(s.Connection, s.State, ct).ConfigureAwait(false);
+                    }
 
-                using var scope = connection.Transaction = connection.Connection.BeginTransaction();
-                var result = await work(connection).ConfigureAwait(false);
-                await scope.CommitAsync(cancellationToken).ConfigureAwait(false);
-                return result;
-            }, cancellationToken).ConfigureAwait(false);
+                    using var scope = s.Connection.Transaction = s.Connection.Connection.BeginTransaction();
+                    var result = await s.Work(s.Connection, s.State, ct).ConfigureAwait(false);
+                    await scope.CommitAsync(ct).ConfigureAwait(false);
+                    return result;
+                },
+                verifySucceeded: null,
+                cancellationToken).ConfigureAwait(false);
             keep = true;
             return result;
         }
@@ -153,49 +157,68 @@ internal sealed class SqlitePreparedRunner<TContext>(
 
         public DbContext Context => lease.Context;
 
+        /// <summary>The context's execution strategy, made once: it is used by one call at a time, as the connection is.</summary>
+        public IExecutionStrategy Strategy { get; } = lease.Context.Database.CreateExecutionStrategy();
+
         public SqliteTransaction? Transaction { get; set; }
 
-        public override async Task<int> ExecuteAsync(IRelationalCommandTemplate template, IReadOnlyDictionary<string, object?> values, CancellationToken cancellationToken)
+        // Microsoft.Data.Sqlite runs every statement synchronously (its async methods wrap the sync ones), so these
+        // run the sync methods and return a completed task: no state machine per call. Cancellation interrupts the
+        // statement (sqlite3_interrupt), as Microsoft.Data.Sqlite's own async methods do.
+        public override Task<int> ExecuteAsync(IRelationalCommandTemplate template, IReadOnlyDictionary<string, object?> values, CancellationToken cancellationToken)
         {
-            var (command, id, at, start) = Bind(template, values);
-            _logger.CommandNonQueryExecuting(_ef, command, command.CommandText, Context, id, _ef.ConnectionId, at, CommandSource.ExecuteUpdate);
+            var (command, log, id, at, start) = Bind(template, values, cancellationToken);
+            using var cancel = Cancellable(command, cancellationToken);
+            if (log)
+            {
+                _logger.CommandNonQueryExecuting(_ef, command, command.CommandText, Context, id, _ef.ConnectionId, at, CommandSource.ExecuteUpdate);
+            }
+
             try
             {
-                var rows = await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
-                return _logger.CommandNonQueryExecuted(_ef, command, command.CommandText, Context, id, _ef.ConnectionId, rows, at, Stopwatch.GetElapsedTime(start), CommandSource.ExecuteUpdate);
+                var rows = command.ExecuteNonQuery();
+                return Task.FromResult(log ? _logger.CommandNonQueryExecuted(_ef, command, command.CommandText, Context, id, _ef.ConnectionId, rows, at, Stopwatch.GetElapsedTime(start), CommandSource.ExecuteUpdate) : rows);
             }
-            catch (Exception e)
+            catch (Exception e) when (log)
             {
                 _logger.CommandError(_ef, command, command.CommandText, Context, DbCommandMethod.ExecuteNonQuery, id, _ef.ConnectionId, e, at, Stopwatch.GetElapsedTime(start), CommandSource.ExecuteUpdate);
                 throw;
             }
         }
 
-        public override async Task<List<T>> ReadAsync<T>(IRelationalCommandTemplate template, IReadOnlyDictionary<string, object?> values, Func<DbDataReader, T> read, CancellationToken cancellationToken)
+        public override Task<List<T>> ReadAsync<T>(IRelationalCommandTemplate template, IReadOnlyDictionary<string, object?> values, Func<DbDataReader, T> read, CancellationToken cancellationToken)
         {
-            var (command, id, at, start) = Bind(template, values);
-            _logger.CommandReaderExecuting(_ef, command, command.CommandText, Context, id, _ef.ConnectionId, at, CommandSource.LinqQuery);
+            var (command, log, id, at, start) = Bind(template, values, cancellationToken);
+            using var cancel = Cancellable(command, cancellationToken);
+            if (log)
+            {
+                _logger.CommandReaderExecuting(_ef, command, command.CommandText, Context, id, _ef.ConnectionId, at, CommandSource.LinqQuery);
+            }
+
             DbDataReader reader;
             try
             {
-                reader = await command.ExecuteReaderAsync(CommandBehavior.SingleResult, cancellationToken).ConfigureAwait(false);
-                reader = _logger.CommandReaderExecuted(_ef, command, command.CommandText, Context, id, _ef.ConnectionId, reader, at, Stopwatch.GetElapsedTime(start), CommandSource.LinqQuery);
+                reader = command.ExecuteReader(CommandBehavior.SingleResult);
+                if (log)
+                {
+                    reader = _logger.CommandReaderExecuted(_ef, command, command.CommandText, Context, id, _ef.ConnectionId, reader, at, Stopwatch.GetElapsedTime(start), CommandSource.LinqQuery);
+                }
             }
-            catch (Exception e)
+            catch (Exception e) when (log)
             {
                 _logger.CommandError(_ef, command, command.CommandText, Context, DbCommandMethod.ExecuteReader, id, _ef.ConnectionId, e, at, Stopwatch.GetElapsedTime(start), CommandSource.LinqQuery);
                 throw;
             }
 
-            await using (reader.ConfigureAwait(false))
+            using (reader)
             {
                 var rows = new List<T>();
-                while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+                while (reader.Read())
                 {
                     rows.Add(read(reader));
                 }
 
-                return rows;
+                return Task.FromResult(rows);
             }
         }
 
@@ -210,9 +233,14 @@ internal sealed class SqlitePreparedRunner<TContext>(
             lease.DisposeAsync().AsTask().GetAwaiter().GetResult();
         }
 
+        /// <summary>Interrupts <paramref name="command"/> when <paramref name="cancellationToken"/> is cancelled.</summary>
+        private static CancellationTokenRegistration Cancellable(SqliteCommand command, CancellationToken cancellationToken) =>
+            cancellationToken.CanBeCanceled ? cancellationToken.Register(static c => ((SqliteCommand)c!).Cancel(), command) : default;
+
         /// <summary>The prepared command of <paramref name="template"/>, bound as EF binds (each parameter's type mapping creates it, its value converted).</summary>
-        private (SqliteCommand Command, Guid Id, DateTimeOffset At, long Start) Bind(IRelationalCommandTemplate template, IReadOnlyDictionary<string, object?> values)
+        private (SqliteCommand Command, bool Log, Guid Id, DateTimeOffset At, long Start) Bind(IRelationalCommandTemplate template, IReadOnlyDictionary<string, object?> values, CancellationToken cancellationToken)
         {
+            cancellationToken.ThrowIfCancellationRequested();
             var command = Prepared(template);
             command.Transaction = Transaction;
             command.CommandTimeout = _ef.CommandTimeout ?? connection.DefaultTimeout;
@@ -222,7 +250,10 @@ internal sealed class SqlitePreparedRunner<TContext>(
                 parameter.AddDbParameter(command, values);
             }
 
-            return (command, Guid.NewGuid(), DateTimeOffset.UtcNow, Stopwatch.GetTimestamp());
+            // As EF's own commands do: events only when a logger or listener wants them (EF caches the answer).
+            var at = DateTimeOffset.UtcNow;
+            var log = _logger.ShouldLogCommandExecute(at);
+            return (command, log, log ? Guid.NewGuid() : default, at, Stopwatch.GetTimestamp());
         }
 
         /// <summary>The prepared command of <paramref name="template"/> on this connection, prepared now if it is not.</summary>

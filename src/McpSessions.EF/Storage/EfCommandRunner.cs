@@ -15,22 +15,25 @@ internal sealed class EfCommandRunner<TContext>(SessionContextSource<TContext> c
 
     public override ValueTask DisposeAsync() => ValueTask.CompletedTask;
 
-    protected override async Task<T> RunAsync<T>(Func<SessionConnection, Task<T>> work, bool transaction, CancellationToken cancellationToken)
+    public override async Task<T> RunAsync<TState, T>(TState state, Func<SessionConnection, TState, CancellationToken, Task<T>> work, bool transaction, CancellationToken cancellationToken)
     {
         await using var lease = await RentReadyAsync(cancellationToken).ConfigureAwait(false);
-        var context = lease.Context;
-        return await InStrategyAsync(context, async () =>
-        {
-            if (!transaction)
+        return await lease.Context.Database.CreateExecutionStrategy().ExecuteAsync(
+            (Connection: new Connection(lease.Context), State: state, Work: work, Transaction: transaction),
+            static async (context, s, ct) =>
             {
-                return await work(new Connection(context)).ConfigureAwait(false);
-            }
+                if (!s.Transaction)
+                {
+                    return await s.Work(s.Connection, s.State, ct).ConfigureAwait(false);
+                }
 
-            await using var scope = await context.Database.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
-            var result = await work(new Connection(context)).ConfigureAwait(false);
-            await scope.CommitAsync(cancellationToken).ConfigureAwait(false);
-            return result;
-        }, cancellationToken).ConfigureAwait(false);
+                await using var scope = await context.Database.BeginTransactionAsync(ct).ConfigureAwait(false);
+                var result = await s.Work(s.Connection, s.State, ct).ConfigureAwait(false);
+                await scope.CommitAsync(ct).ConfigureAwait(false);
+                return result;
+            },
+            verifySucceeded: null,
+            cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>Runs one statement on <paramref name="context"/> outside any runner (the schema gate's probe).</summary>

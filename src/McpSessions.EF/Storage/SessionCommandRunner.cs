@@ -19,15 +19,7 @@ internal abstract class SessionCommandRunner<TContext>(SessionContextSource<TCon
     /// Runs <paramref name="work"/> on one connection (and, when <paramref name="transaction"/>, in one transaction that
     /// commits when it returns), retried as a whole by the context's execution strategy.
     /// </summary>
-    public Task<T> RunAsync<TState, T>(TState state, Func<SessionConnection, TState, CancellationToken, Task<T>> work, bool transaction, CancellationToken cancellationToken) =>
-        RunAsync(c => work(c, state, cancellationToken), transaction, cancellationToken);
-
-    /// <inheritdoc cref="RunAsync{TState, T}"/>
-    protected abstract Task<T> RunAsync<T>(Func<SessionConnection, Task<T>> work, bool transaction, CancellationToken cancellationToken);
-
-    /// <summary>Runs <paramref name="attempt"/> in <paramref name="context"/>'s execution strategy, which retries it as a whole.</summary>
-    protected static Task<T> InStrategyAsync<T>(DbContext context, Func<Task<T>> attempt, CancellationToken cancellationToken) =>
-        context.Database.CreateExecutionStrategy().ExecuteAsync(attempt, static (a, _) => a(), verifySucceeded: null, cancellationToken);
+    public abstract Task<T> RunAsync<TState, T>(TState state, Func<SessionConnection, TState, CancellationToken, Task<T>> work, bool transaction, CancellationToken cancellationToken);
 
     /// <summary>Runs one statement that returns no rows; returns the rows it changed.</summary>
     public Task<int> ExecuteAsync(IRelationalCommandTemplate command, Dictionary<string, object?> values, CancellationToken cancellationToken) =>
