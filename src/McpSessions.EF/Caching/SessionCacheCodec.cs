@@ -1,4 +1,5 @@
 using System.Text.Json;
+using System.Text.Json.Serialization;
 
 namespace McpSessions.EF.Caching;
 
@@ -10,16 +11,11 @@ namespace McpSessions.EF.Caching;
 /// ring has no key at all (<c>AllowPlaintext</c>, where the database holds clear text too) is the cache clear text.
 /// </summary>
 /// <remarks>
-/// The entry lists the session's members itself (<see cref="SessionCacheEntry"/>, short names): an entry as
-/// <see cref="McpSession"/>'s own JSON was tried and made a cache hit about 10% slower and 0.6 KB bigger in allocations
-/// (scripts/bench.sh, postgres+redis get), so the list stays here until the entry format is reworked for speed.
-/// A miss decrypts (the store's value converters) and encrypts again (here), although the row held ciphertext: it
-/// cannot be kept. The store hands this tier an <see cref="McpSession"/>, decrypted; its stored text exists only below
-/// <see cref="Storage.ISessionStore"/>. And it is not always the cache's form: in the <c>enc:1</c> mode two columns are
-/// clear text and the others carry no associated data, and a row under a retired key or a legacy plaintext row is not
-/// under the primary key. Only a row written in the default mode under the primary key could be copied as it is.
+/// The entry lists the members itself: as <see cref="McpSession"/>'s own JSON a hit was ~15% slower (bench.sh). A miss
+/// cannot keep the row's ciphertext: the store hands this tier a decrypted session, and the stored form is not always
+/// the cache's (<c>enc:1</c> mode, a retired key, a legacy plaintext row).
 /// </remarks>
-internal sealed class SessionCacheCodec
+internal sealed partial class SessionCacheCodec
 {
     /// <summary>
     /// The entry layout. An entry of another format is a miss, so a rolling upgrade never misreads one. 2: the JSON
@@ -61,7 +57,7 @@ internal sealed class SessionCacheCodec
                 ClientId = session.ClientId,
                 Version = session.Version,
             },
-            SessionCacheJsonContext.Default.SessionCacheEntry);
+            EntryJson.Default.SessionCacheEntry);
 
     /// <summary>
     /// The session in <paramref name="bytes"/> when it is an entry of this format, for this identity and session id,
@@ -74,7 +70,7 @@ internal sealed class SessionCacheCodec
         SessionCacheEntry? entry;
         try
         {
-            entry = JsonSerializer.Deserialize(bytes, SessionCacheJsonContext.Default.SessionCacheEntry);
+            entry = JsonSerializer.Deserialize(bytes, EntryJson.Default.SessionCacheEntry);
         }
         catch (JsonException)
         {
@@ -114,4 +110,39 @@ internal sealed class SessionCacheCodec
             Version = entry.Version,
         };
     }
+
+    [JsonSourceGenerationOptions(DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull)]
+    [JsonSerializable(typeof(SessionCacheEntry))]
+    private sealed partial class EntryJson : JsonSerializerContext;
+}
+
+/// <summary>
+/// One cache entry: the session as the database stores it, the four secret members in their encrypted stored form, and
+/// the tags (<see cref="Generation"/>, <see cref="Epoch"/>) its filler read before it read the database. Short member
+/// names and times as UTC ticks: an entry is written on every fill.
+/// </summary>
+internal sealed class SessionCacheEntry
+{
+    [JsonPropertyName("v")] public int Format { get; set; }
+    [JsonPropertyName("g")] public string Generation { get; set; } = "";
+    [JsonPropertyName("e")] public string Epoch { get; set; } = "";
+    [JsonPropertyName("id")] public Guid Id { get; set; }
+    [JsonPropertyName("sid")] public string SessionId { get; set; } = "";
+    [JsonPropertyName("idn")] public string Identity { get; set; } = "";
+    [JsonPropertyName("uid")] public string UserId { get; set; } = "";
+    [JsonPropertyName("srv")] public string? ServerId { get; set; }
+    [JsonPropertyName("name")] public string? ServerName { get; set; }
+    [JsonPropertyName("url")] public string ServerUrl { get; set; } = "";
+    [JsonPropertyName("cb")] public string CallbackUrl { get; set; } = "";
+    [JsonPropertyName("tr")] public int TransportType { get; set; }
+    [JsonPropertyName("c")] public long CreatedAt { get; set; }
+    [JsonPropertyName("u")] public long UpdatedAt { get; set; }
+    [JsonPropertyName("x")] public long ExpiresAt { get; set; }
+    [JsonPropertyName("a")] public bool Active { get; set; }
+    [JsonPropertyName("h")] public string? Headers { get; set; }
+    [JsonPropertyName("ci")] public string? ClientInformation { get; set; }
+    [JsonPropertyName("t")] public string? Tokens { get; set; }
+    [JsonPropertyName("cv")] public string? CodeVerifier { get; set; }
+    [JsonPropertyName("cid")] public string? ClientId { get; set; }
+    [JsonPropertyName("ver")] public uint Version { get; set; }
 }

@@ -136,14 +136,21 @@ public static class McpSessionsServiceCollectionExtensions
     {
         var contexts = services.GetRequiredService<SessionContextSource<TContext>>();
         var schema = services.GetRequiredService<SessionSchemaGate>();
-        if (database is not SqliteSessionsDatabase sqlite)
+        SessionCommandRunner<TContext> runner = database switch
         {
-            return new EfCommandRunner<TContext>(contexts, schema, database is null ? $"the host's context {typeof(TContext).Name}" : "PostgreSQL");
-        }
+            SqliteSessionsDatabase sqlite when !Intercepted(sqlite) =>
+                new SqlitePreparedRunner<TContext>(contexts, schema, sqlite.ConnectionString, sqlite.Pragmas),
+            SqliteSessionsDatabase => new EfCommandRunner<TContext>(contexts, schema, "SQLite with the app's command or connection interceptors"),
+            null => new EfCommandRunner<TContext>(contexts, schema, $"the host's context {typeof(TContext).Name}"),
+            _ => new EfCommandRunner<TContext>(contexts, schema, "PostgreSQL"),
+        };
+        var logger = services.GetRequiredService<ILogger<ISessionStore>>();
+        Storage.Log.Runner(logger, runner);
+        return runner;
 
-        var interceptors = services.GetRequiredService<DbContextOptions<TContext>>().FindExtension<CoreOptionsExtension>()?.Interceptors ?? [];
-        return interceptors.Any(i => i is IDbCommandInterceptor or IDbConnectionInterceptor && !ReferenceEquals(i, sqlite.Pragmas))
-            ? new EfCommandRunner<TContext>(contexts, schema, "SQLite with the app's command or connection interceptors")
-            : new SqlitePreparedRunner<TContext>(contexts, schema, sqlite.ConnectionString, sqlite.Pragmas);
+        // The library's own context: its options are a singleton of the pooled factory.
+        bool Intercepted(SqliteSessionsDatabase sqlite) =>
+            (services.GetRequiredService<DbContextOptions<TContext>>().FindExtension<CoreOptionsExtension>()?.Interceptors ?? [])
+            .Any(i => i is IDbCommandInterceptor or IDbConnectionInterceptor && !ReferenceEquals(i, sqlite.Pragmas));
     }
 }

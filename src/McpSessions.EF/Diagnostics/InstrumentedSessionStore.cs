@@ -20,11 +20,7 @@ internal sealed class InstrumentedSessionStore(ISessionStore inner, SessionMetri
 
     public async Task UpdateAsync(string identity, string sessionId, SessionUpdate update, CancellationToken cancellationToken = default)
     {
-        await MeasureAsync("update", (identity, sessionId, update, cancellationToken), static async (s, a) =>
-        {
-            await s.UpdateAsync(a.identity, a.sessionId, a.update, a.cancellationToken).ConfigureAwait(false);
-            return true;
-        }).ConfigureAwait(false);
+        await MeasureAsync("update", (identity, sessionId, update, cancellationToken), static (s, a) => Done(s.UpdateAsync(a.identity, a.sessionId, a.update, a.cancellationToken))).ConfigureAwait(false);
         if (update.IsSet(SessionFields.Active) && update.Active)
         {
             metrics.Activated();
@@ -32,11 +28,7 @@ internal sealed class InstrumentedSessionStore(ISessionStore inner, SessionMetri
     }
 
     public Task TouchAsync(string identity, string sessionId, CancellationToken cancellationToken = default) =>
-        MeasureAsync("touch", (identity, sessionId, cancellationToken), static async (s, a) =>
-        {
-            await s.TouchAsync(a.identity, a.sessionId, a.cancellationToken).ConfigureAwait(false);
-            return true;
-        });
+        MeasureAsync("touch", (identity, sessionId, cancellationToken), static (s, a) => Done(s.TouchAsync(a.identity, a.sessionId, a.cancellationToken)));
 
     public Task<McpSession?> GetAsync(string identity, string sessionId, CancellationToken cancellationToken = default) =>
         MeasureAsync("get", (identity, sessionId, cancellationToken), static (s, a) => s.GetAsync(a.identity, a.sessionId, a.cancellationToken));
@@ -92,6 +84,12 @@ internal sealed class InstrumentedSessionStore(ISessionStore inner, SessionMetri
     }
 
     public ValueTask DisposeAsync() => inner.DisposeAsync();
+
+    private static async Task<bool> Done(Task call)
+    {
+        await call.ConfigureAwait(false);
+        return true;
+    }
 
     /// <summary>Runs <paramref name="call"/> on the inner store and records its duration and outcome as <paramref name="operation"/>.</summary>
     private async Task<T> MeasureAsync<TArgs, T>(string operation, TArgs args, Func<ISessionStore, TArgs, Task<T>> call)

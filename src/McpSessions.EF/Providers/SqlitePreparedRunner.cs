@@ -15,11 +15,9 @@ namespace McpSessions.EF.Providers;
 /// as EF binds it, so what is written and read is exactly what EF would write and read.
 /// </summary>
 /// <remarks>
-/// Each kept connection has a context of its own, used by one call at a time as the connection is: every call runs in
-/// that context's execution strategy, takes its command timeout, and reports each command to its diagnostics logger,
-/// so EF's command logging and <c>DiagnosticListener</c> (OpenTelemetry) see these commands as they see EF's own. It is
-/// chosen only when the context has no command or connection interceptor of the host's, which could not see or change
-/// these commands as EF's pipeline lets them (see the DI registration).
+/// Each kept connection has a context of its own, used by one call at a time: its execution strategy, command timeout
+/// and diagnostics logger (EF's command logging and <c>DiagnosticListener</c> see these commands as EF's own). Chosen
+/// only without an app's command or connection interceptor, which could not change these commands (see the DI).
 /// </remarks>
 internal sealed class SqlitePreparedRunner<TContext>(
     SessionContextSource<TContext> contexts,
@@ -39,7 +37,7 @@ internal sealed class SqlitePreparedRunner<TContext>(
     private int _idleCount;
     private volatile bool _disposed;
 
-    public override string Description => "prepared SQLite statements on kept-open connections (the library's own SQLite database, no interceptors)";
+    public override string ToString() => "prepared SQLite statements on kept-open connections (the library's own SQLite database, no interceptors)";
 
     public override async Task<T> RunAsync<TState, T>(TState state, Func<SessionConnection, TState, CancellationToken, Task<T>> work, bool transaction, CancellationToken cancellationToken)
     {

@@ -11,7 +11,7 @@ internal sealed class EfCommandRunner<TContext>(SessionContextSource<TContext> c
     : SessionCommandRunner<TContext>(contexts, schema)
     where TContext : DbContext
 {
-    public override string Description => $"EF Core's command pipeline ({reason})";
+    public override string ToString() => $"EF Core's command pipeline ({reason})";
 
     public override ValueTask DisposeAsync() => ValueTask.CompletedTask;
 

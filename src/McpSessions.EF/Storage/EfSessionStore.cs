@@ -6,42 +6,29 @@ namespace McpSessions.EF.Storage;
 /// The EF Core implementation of <see cref="ISessionStore"/>: each call is one statement of <see cref="SessionStatements"/>
 /// (one round trip; a write reads nothing first), run by the store's <see cref="SessionCommandRunner{TContext}"/>.
 /// </summary>
-internal sealed partial class EfSessionStore<TContext> : ISessionStore where TContext : DbContext
+internal sealed class EfSessionStore<TContext>(
+    SessionCommandRunner<TContext> runner,
+    SessionClock clock,
+    SessionsDatabase? database,
+    IEnumerable<ISessionCleanupNotification> cleanupNotifications,
+    ILogger<ISessionStore> logger) : ISessionStore
+    where TContext : DbContext
 {
     private const int ListAllPageSize = 1000;
 
-    private readonly SessionCommandRunner<TContext> _runner;
-    private readonly SessionClock _clock;
-    private readonly SessionsDatabase? _database;
-    private readonly ILogger _logger;
-    private readonly ISessionCleanupNotification[] _cleanupNotifications;
+    private readonly ISessionCleanupNotification[] _cleanupNotifications = cleanupNotifications.ToArray();
     private int _disposed;
-
-    public EfSessionStore(
-        SessionCommandRunner<TContext> runner,
-        SessionClock clock,
-        SessionsDatabase? database,
-        IEnumerable<ISessionCleanupNotification> cleanupNotifications,
-        ILogger<ISessionStore> logger)
-    {
-        _runner = runner;
-        _clock = clock;
-        _database = database;
-        _cleanupNotifications = cleanupNotifications.ToArray();
-        _logger = logger;
-        Log.Runner(logger, runner.Description);
-    }
 
     public string GenerateSessionId() => SessionIdGenerator.NewId();
 
     public async Task<McpSession> CreateAsync(McpSession session, CancellationToken cancellationToken = default)
     {
         SessionValidator.ValidateNew(session);
-        SessionStamp.ForInsert(session, _clock, _clock.Now(), keepTimes: false);
+        SessionStamp.ForInsert(session, clock, clock.Now(), keepTimes: false);
         var statements = await StatementsAsync(cancellationToken).ConfigureAwait(false);
         try
         {
-            await _runner.RunAsync((statements, session), static (c, s, ct) => InsertAsync(c, s.statements, s.session, ct), transaction: false, cancellationToken).ConfigureAwait(false);
+            await runner.RunAsync((statements, session), static (c, s, ct) => InsertAsync(c, s.statements, s.session, ct), transaction: false, cancellationToken).ConfigureAwait(false);
         }
         catch (Exception e) when (statements.Provider.IsUniqueViolation(e))
         {
@@ -52,7 +39,7 @@ internal sealed partial class EfSessionStore<TContext> : ISessionStore where TCo
             throw new SessionAccessDeniedException(session.Identity, session.SessionId, e);
         }
 
-        Log.Created(_logger, session.SessionId, session.Active);
+        Log.Created(logger, session.SessionId, session.Active);
         return session;
     }
 
@@ -75,7 +62,7 @@ internal sealed partial class EfSessionStore<TContext> : ISessionStore where TCo
         SessionValidator.ValidateKey(identity, sessionId);
         SessionValidator.ValidateUpdate(update);
         await UpdateLiveAsync(identity, sessionId, update, cancellationToken).ConfigureAwait(false);
-        Log.Updated(_logger, sessionId, update.Fields);
+        Log.Updated(logger, sessionId, update.Fields);
     }
 
     public Task TouchAsync(string identity, string sessionId, CancellationToken cancellationToken = default)
@@ -89,7 +76,7 @@ internal sealed partial class EfSessionStore<TContext> : ISessionStore where TCo
         SessionValidator.ValidateKey(identity, sessionId);
         var statements = await StatementsAsync(cancellationToken).ConfigureAwait(false);
         var get = statements.Get;
-        var rows = await _runner.ReadAsync(get.Command, SessionStatements.Values(identity, sessionId, _clock, _clock.Now()), get.Columns.Read, cancellationToken).ConfigureAwait(false);
+        var rows = await runner.ReadAsync(get.Command, SessionStatements.Values(identity, sessionId, clock, clock.Now()), get.Columns.Read, cancellationToken).ConfigureAwait(false);
         return rows.Count == 0 ? null : rows[0];
     }
 
@@ -97,27 +84,27 @@ internal sealed partial class EfSessionStore<TContext> : ISessionStore where TCo
     {
         SessionValidator.ValidateIdentity(identity, "identity");
         var list = (await StatementsAsync(cancellationToken).ConfigureAwait(false)).List;
-        return await _runner.ReadAsync(list.Command, SessionStatements.Values(identity, null, _clock, _clock.Now()), list.Columns.Read, cancellationToken).ConfigureAwait(false);
+        return await runner.ReadAsync(list.Command, SessionStatements.Values(identity, null, clock, clock.Now()), list.Columns.Read, cancellationToken).ConfigureAwait(false);
     }
 
     public async Task<IReadOnlyList<string>> ListIdsAsync(string identity, CancellationToken cancellationToken = default)
     {
         SessionValidator.ValidateIdentity(identity, "identity");
         var statements = await StatementsAsync(cancellationToken).ConfigureAwait(false);
-        return await _runner.ReadAsync(statements.ListIds, SessionStatements.Values(identity, null, _clock, _clock.Now()), static r => r.GetString(0), cancellationToken).ConfigureAwait(false);
+        return await runner.ReadAsync(statements.ListIds, SessionStatements.Values(identity, null, clock, clock.Now()), static r => r.GetString(0), cancellationToken).ConfigureAwait(false);
     }
 
     public async Task<bool> DeleteAsync(string identity, string sessionId, CancellationToken cancellationToken = default)
     {
         SessionValidator.ValidateKey(identity, sessionId);
         var statements = await StatementsAsync(cancellationToken).ConfigureAwait(false);
-        return await _runner.ExecuteAsync(statements.Delete, SessionStatements.Values(identity, sessionId), cancellationToken).ConfigureAwait(false) > 0;
+        return await runner.ExecuteAsync(statements.Delete, SessionStatements.Values(identity, sessionId), cancellationToken).ConfigureAwait(false) > 0;
     }
 
     public async IAsyncEnumerable<string> ListAllIdsAsync([EnumeratorCancellation] CancellationToken cancellationToken = default)
     {
         var statements = await StatementsAsync(cancellationToken).ConfigureAwait(false);
-        var ids = _runner.PagesAsync(statements.AllIdsPage, After, static r => r.GetString(0), ListAllPageSize, cancellationToken);
+        var ids = runner.PagesAsync(statements.AllIdsPage, After, static r => r.GetString(0), ListAllPageSize, cancellationToken);
         await foreach (var id in ids.ConfigureAwait(false))
         {
             yield return id;
@@ -125,7 +112,7 @@ internal sealed partial class EfSessionStore<TContext> : ISessionStore where TCo
 
         Dictionary<string, object?> After(string? last)
         {
-            var values = SessionStatements.Values(null, null, _clock, _clock.Now());
+            var values = SessionStatements.Values(null, null, clock, clock.Now());
             values[SessionStatements.AfterParameter] = last ?? "";
             return values;
         }
@@ -134,17 +121,17 @@ internal sealed partial class EfSessionStore<TContext> : ISessionStore where TCo
     public async Task<int> ClearAllAsync(CancellationToken cancellationToken = default)
     {
         var statements = await StatementsAsync(cancellationToken).ConfigureAwait(false);
-        var rows = await _runner.ExecuteAsync(statements.DeleteAll, [], cancellationToken).ConfigureAwait(false);
-        Log.Cleared(_logger, rows);
+        var rows = await runner.ExecuteAsync(statements.DeleteAll, [], cancellationToken).ConfigureAwait(false);
+        Log.Cleared(logger, rows);
         return rows;
     }
 
     public async Task<int> CleanupExpiredAsync(CancellationToken cancellationToken = default)
     {
-        var total = await SessionCleanup.RunAsync(_runner, _clock, _cleanupNotifications, progress: null, cancellationToken).ConfigureAwait(false);
+        var total = await SessionCleanup.RunAsync(runner, clock, _cleanupNotifications, progress: null, cancellationToken).ConfigureAwait(false);
         if (total > 0)
         {
-            Log.CleanedUp(_logger, total);
+            Log.CleanedUp(logger, total);
         }
 
         return total;
@@ -154,10 +141,10 @@ internal sealed partial class EfSessionStore<TContext> : ISessionStore where TCo
     {
         if (Interlocked.Exchange(ref _disposed, 1) == 0)
         {
-            await _runner.DisposeAsync().ConfigureAwait(false);
-            if (_database is not null)
+            await runner.DisposeAsync().ConfigureAwait(false);
+            if (database is not null)
             {
-                await _database.DisposeAsync().ConfigureAwait(false);
+                await database.DisposeAsync().ConfigureAwait(false);
             }
         }
     }
@@ -165,15 +152,15 @@ internal sealed partial class EfSessionStore<TContext> : ISessionStore where TCo
     private ValueTask<SessionStatements> StatementsAsync(CancellationToken cancellationToken)
     {
         ObjectDisposedException.ThrowIf(_disposed != 0, this);
-        return _runner.StatementsAsync(cancellationToken);
+        return runner.StatementsAsync(cancellationToken);
     }
 
     /// <summary>One UPDATE of a live session: <c>updated_at</c>, the concurrency token, and what <paramref name="update"/> sets (nothing for a touch).</summary>
     private async Task UpdateLiveAsync(string identity, string sessionId, SessionUpdate? update, CancellationToken cancellationToken)
     {
         var statements = await StatementsAsync(cancellationToken).ConfigureAwait(false);
-        var values = SessionStatements.UpdateValues(_clock, identity, sessionId, update, _clock.Now());
-        if (await _runner.ExecuteAsync(statements.Update(update?.Fields ?? SessionFields.None), values, cancellationToken).ConfigureAwait(false) == 0)
+        var values = SessionStatements.UpdateValues(clock, identity, sessionId, update, clock.Now());
+        if (await runner.ExecuteAsync(statements.Update(update?.Fields ?? SessionFields.None), values, cancellationToken).ConfigureAwait(false) == 0)
         {
             throw new SessionNotFoundException(identity, sessionId);
         }

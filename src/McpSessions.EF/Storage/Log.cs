@@ -16,5 +16,5 @@ internal static partial class Log
     public static partial void Cleared(ILogger logger, int count);
 
     [LoggerMessage(EventId = 1005, Level = LogLevel.Information, Message = "Session statements run as {Runner}")]
-    public static partial void Runner(ILogger logger, string runner);
+    public static partial void Runner(ILogger logger, object runner);
 }

@@ -13,7 +13,7 @@ internal abstract class SessionCommandRunner<TContext>(SessionContextSource<TCon
     where TContext : DbContext
 {
     /// <summary>Which runner this is and why it was chosen, for the log.</summary>
-    public abstract string Description { get; }
+    public abstract override string ToString();
 
     /// <summary>
     /// Runs <paramref name="work"/> on one connection (and, when <paramref name="transaction"/>, in one transaction that

@@ -280,11 +280,14 @@ internal sealed class SessionStatements
 
     private string Param(string name, string property) => Param(name, _table.Entity.GetProperty(property));
 
-    private string Param(string name, IProperty property)
+    private string Param(string name, IProperty property) => Param(name, property.GetRelationalTypeMapping(), property.IsNullable);
+
+    /// <summary>Adds parameter <paramref name="name"/> to the command being built, the first time; returns its placeholder.</summary>
+    private string Param(string name, RelationalTypeMapping mapping, bool nullable)
     {
         if (!Builder.Parameters.Any(p => p.InvariantName == name))
         {
-            Builder.AddParameter(name, _table.ParameterName(name), property.GetRelationalTypeMapping(), property.IsNullable);
+            Builder.AddParameter(name, _table.ParameterName(name), mapping, nullable);
         }
 
         return _table.Placeholder(name);
@@ -296,15 +299,7 @@ internal sealed class SessionStatements
 
     private string After() => $"{Col(nameof(McpSession.SessionId))} > {Param(AfterParameter, nameof(McpSession.SessionId))}";
 
-    private string Limit()
-    {
-        if (!Builder.Parameters.Any(p => p.InvariantName == LimitParameter))
-        {
-            Builder.AddParameter(LimitParameter, _table.ParameterName(LimitParameter), _table.IntMapping, nullable: false);
-        }
-
-        return _table.Placeholder(LimitParameter);
-    }
+    private string Limit() => Param(LimitParameter, _table.IntMapping, nullable: false);
 
     private string Live() => SessionClock.LiveSql(
         Col(nameof(McpSession.Active)), Col(nameof(McpSession.UpdatedAt)), Col(nameof(McpSession.ExpiresAt)),
