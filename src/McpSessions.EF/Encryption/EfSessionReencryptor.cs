@@ -1,4 +1,3 @@
-using System.Globalization;
 
 namespace McpSessions.EF.Encryption;
 
@@ -26,7 +25,7 @@ internal sealed partial class EfSessionReencryptor<TContext>(
         }
 
         var statements = await runner.StatementsAsync(cancellationToken).ConfigureAwait(false);
-        var total = (await runner.ReadAsync(statements.Count, [], static r => Convert.ToInt64(r.GetValue(0), CultureInfo.InvariantCulture), cancellationToken).ConfigureAwait(false))[0];
+        var total = (await runner.ReadAsync(statements.Count, [], static r => SessionStatements.ReadCount(r), cancellationToken).ConfigureAwait(false))[0];
         long scanned = 0, rewritten = 0;
         var after = "";
         while (true)

@@ -44,15 +44,16 @@ internal sealed partial class EfSessionAdmin(
 
         // Only non-secret columns are selected, so nothing is decrypted.
         var page = (await runner.StatementsAsync(cancellationToken).ConfigureAwait(false)).Summaries(identity is not null, !includeNotLive);
+        var now = clock.Now();
         var rows = runner.PagesAsync(page.Command, After, page.Columns.Read, PageSize, cancellationToken);
         await foreach (var row in rows.ConfigureAwait(false))
         {
-            yield return Summarize(row, clock.Now());
+            yield return Summarize(row, now); // the state at the time its page was read, as its filter saw it
         }
 
         Dictionary<string, object?> After(McpSession? last)
         {
-            var values = SessionStatements.Values(identity, null, clock, clock.Now());
+            var values = SessionStatements.Values(identity, null, clock, now = clock.Now());
             values[SessionStatements.AfterCreatedParameter] = last?.CreatedAt ?? DateTimeOffset.UnixEpoch;
             values[SessionStatements.AfterParameter] = last?.SessionId ?? "";
             return values;
@@ -81,7 +82,7 @@ internal sealed partial class EfSessionAdmin(
     public async Task<long> CountNotLiveAsync(CancellationToken cancellationToken = default)
     {
         var statements = await runner.StatementsAsync(cancellationToken).ConfigureAwait(false);
-        var counts = await runner.ReadAsync(statements.CountNotLive, SessionStatements.Values(null, null, clock, clock.Now()), Long(0), cancellationToken).ConfigureAwait(false);
+        var counts = await runner.ReadAsync(statements.CountNotLive, SessionStatements.Values(null, null, clock, clock.Now()), static r => SessionStatements.ReadCount(r), cancellationToken).ConfigureAwait(false);
         return counts[0];
     }
 
@@ -96,16 +97,16 @@ internal sealed partial class EfSessionAdmin(
         // (active, live, count): the state of SessionClock.StateOf, computed by the database in one grouped scan.
         var byState = Enum.GetValues<SessionState>().ToDictionary(s => s, _ => 0L);
         var counts = await runner.ReadAsync(
-            statements.CountByState, SessionStatements.Values(null, null, clock, clock.Now()), r => (Active: Long(0)(r) == 1, Live: Long(1)(r) == 1, Count: Long(2)(r)), cancellationToken).ConfigureAwait(false);
+            statements.CountByState, SessionStatements.Values(null, null, clock, clock.Now()), r => (Active: SessionStatements.ReadCount(r, 0) == 1, Live: SessionStatements.ReadCount(r, 1) == 1, Count: SessionStatements.ReadCount(r, 2)), cancellationToken).ConfigureAwait(false);
         foreach (var (active, live, count) in counts)
         {
             byState[live ? active ? SessionState.Active : SessionState.Pending : active ? SessionState.Dormant : SessionState.Expired] += count;
         }
 
-        var identities = await runner.ReadAsync(statements.CountIdentities, [], Long(0), cancellationToken).ConfigureAwait(false);
+        var identities = await runner.ReadAsync(statements.CountIdentities, [], static r => SessionStatements.ReadCount(r), cancellationToken).ConfigureAwait(false);
         var top = await runner.ReadAsync(
-            statements.TopIdentities, new Dictionary<string, object?> { [SessionStatements.LimitParameter] = topIdentities }, r => new IdentitySessionCount(r.GetString(0), Long(1)(r)), cancellationToken).ConfigureAwait(false);
-        var size = await runner.ReadAsync(statements.DatabaseSize, [], Long(0), cancellationToken).ConfigureAwait(false);
+            statements.TopIdentities, new Dictionary<string, object?> { [SessionStatements.LimitParameter] = topIdentities }, r => new IdentitySessionCount(r.GetString(0), SessionStatements.ReadCount(r, 1)), cancellationToken).ConfigureAwait(false);
+        var size = await runner.ReadAsync(statements.DatabaseSize, [], static r => SessionStatements.ReadCount(r), cancellationToken).ConfigureAwait(false);
         return new SessionStatistics(byState, identities[0], top, size[0]);
     }
 
@@ -121,8 +122,4 @@ internal sealed partial class EfSessionAdmin(
             State = clock.StateOf(s.Active, s.UpdatedAt, s.ExpiresAt, now),
             LiveUntil = clock.LiveUntil(s.Active, s.UpdatedAt, s.ExpiresAt),
         };
-
-    /// <summary>Reads column <paramref name="ordinal"/> as a count (bigint on PostgreSQL, integer on SQLite).</summary>
-    private static Func<System.Data.Common.DbDataReader, long> Long(int ordinal) =>
-        r => Convert.ToInt64(r.GetValue(ordinal), System.Globalization.CultureInfo.InvariantCulture);
 }

@@ -192,6 +192,9 @@ internal sealed class SessionStatements
         return values;
     }
 
+    /// <summary>Column <paramref name="ordinal"/> as a count (bigint on PostgreSQL, integer on SQLite).</summary>
+    public static long ReadCount(DbDataReader reader, int ordinal = 0) => Convert.ToInt64(reader.GetValue(ordinal), CultureInfo.InvariantCulture);
+
     /// <summary>The values of <see cref="Insert"/> for <paramref name="session"/>.</summary>
     public Dictionary<string, object?> InsertValues(McpSession session)
     {

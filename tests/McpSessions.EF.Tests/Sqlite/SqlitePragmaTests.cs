@@ -41,7 +41,7 @@ public sealed class SqlitePragmaTests(SqliteFixture fixture) : IClassFixture<Sql
     }
 
     [Fact]
-    public async Task The_store_keeps_its_statements_prepared_on_one_connection_per_concurrent_call_with_the_pragmas_set_once()
+    public async Task The_store_keeps_one_connection_for_sequential_calls_and_sets_the_pragmas_once_per_connection()
     {
         var services = fixture.BuildServices(await fixture.CreateEmptyDatabaseAsync(), o => o.AutoMigrate = true);
         var store = services.GetRequiredService<ISessionStore>();
