@@ -39,7 +39,7 @@ internal sealed class SqlitePreparedRunner<TContext>(
 
     public override string ToString() => "prepared SQLite statements on kept-open connections (the library's own SQLite database, no interceptors)";
 
-    public override async Task<T> RunAsync<TState, T>(TState state, Func<SessionConnection, TState, CancellationToken, Task<T>> work, bool transaction, CancellationToken cancellationToken)
+    protected override async Task<T> RunCoreAsync<TState, T>(TState state, Func<SessionConnection, TState, CancellationToken, Task<T>> work, bool transaction, CancellationToken cancellationToken)
     {
         var connection = await RentAsync(cancellationToken).ConfigureAwait(false);
         var keep = false;

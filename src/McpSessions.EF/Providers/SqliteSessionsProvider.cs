@@ -48,6 +48,14 @@ internal sealed class SqliteSessionsProvider : SessionsProvider
     protected override bool IsConnectionFailureCore(Exception exception) =>
         exception is SqliteException { SqliteErrorCode: 14 or 26 };
 
+    public override string Describe(System.Data.Common.DbConnection connection)
+    {
+        var settings = new SqliteConnectionStringBuilder(connection.ConnectionString);
+        return settings.Mode == SqliteOpenMode.Memory || settings.DataSource is ":memory:" or ""
+            ? "SQLite in-memory database"
+            : $"SQLite file '{Path.GetFullPath(settings.DataSource)}'";
+    }
+
     // SQLITE_ERROR (1) is every kind of SQL error; only its message tells a missing table or column.
     public override bool IsMissingSchema(Exception exception) =>
         exception is SqliteException { SqliteErrorCode: 1 } e
