@@ -76,6 +76,14 @@ internal abstract class SessionsProvider
         return null;
     }
 
+    /// <summary>
+    /// Runs before each statement that writes, on the connection it will run on: throws
+    /// <see cref="SessionDatabaseUnreachableException"/> where the write would succeed somewhere nobody reads it back.
+    /// </summary>
+    public virtual void BeforeWrite(System.Data.Common.DbConnection connection)
+    {
+    }
+
     /// <summary>The database <paramref name="connection"/> (not opened) points at, for messages, with no password.</summary>
     public abstract string Describe(System.Data.Common.DbConnection connection);
 

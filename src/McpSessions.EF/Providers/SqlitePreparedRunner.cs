@@ -69,6 +69,11 @@ internal sealed class SqlitePreparedRunner<TContext>(
             keep = true; // a constraint violation or an unreadable row leaves the connection as it was
             throw;
         }
+        catch (SessionDatabaseUnreachableException)
+        {
+            CloseIdle(); // the file went away under every kept connection: the next call opens the path afresh
+            throw;
+        }
         finally
         {
             connection.Transaction = null;
@@ -165,6 +170,7 @@ internal sealed class SqlitePreparedRunner<TContext>(
         // statement (sqlite3_interrupt), as Microsoft.Data.Sqlite's own async methods do.
         public override Task<int> ExecuteAsync(IRelationalCommandTemplate template, IReadOnlyDictionary<string, object?> values, CancellationToken cancellationToken)
         {
+            SessionsProvider.Sqlite.BeforeWrite(connection);
             var (command, log, id, at, start) = Bind(template, values, cancellationToken);
             using var cancel = Cancellable(command, cancellationToken);
             if (log)

@@ -46,6 +46,7 @@ internal sealed class EfCommandRunner<TContext>(SessionContextSource<TContext> c
 
         public override async Task<int> ExecuteAsync(IRelationalCommandTemplate command, IReadOnlyDictionary<string, object?> values, CancellationToken cancellationToken)
         {
+            Providers.SessionsProvider.For(context.Database).BeforeWrite(_connection.DbConnection);
             var rented = Rent(command);
             try
             {
