@@ -123,7 +123,8 @@ public sealed class PostgresOutageTests(PostgresServerFixture fixture, ITestOutp
     {
         await Server.EnsureStartedAsync();
         var connectionString = await ConnectionStringAsync();
-        await using var services = await BuildHostAsync(connectionString, maxRetryCount: 40, maxRetryDelay: TimeSpan.FromMilliseconds(500));
+        // About 30 s of retries (EF backs off up to 500 ms a try): a restart here takes 1-12 s on a loaded machine.
+        await using var services = await BuildHostAsync(connectionString, maxRetryCount: 60, maxRetryDelay: TimeSpan.FromMilliseconds(500));
         var store = services.GetRequiredService<ISessionStore>();
 
         await using var workload = OutageWorkload.Start(store);
