@@ -51,14 +51,23 @@ internal sealed class PostgresSessionsProvider : SessionsProvider
 
     protected override bool IsConnectionFailureCore(Exception exception) => exception switch
     {
-        // The server answered, but will not let this connection in.
+        // The server answered, but will not let this connection in, or ended it: shut down (fast: 57P01, immediate or
+        // crash: 57P02), starting up or shutting down (57P03), or a connection exception (class 08).
         PostgresException e => e.SqlState is PostgresErrorCodes.InvalidPassword or PostgresErrorCodes.InvalidAuthorizationSpecification
-            or PostgresErrorCodes.InvalidCatalogName or PostgresErrorCodes.CannotConnectNow or PostgresErrorCodes.TooManyConnections,
+            or PostgresErrorCodes.InvalidCatalogName or PostgresErrorCodes.CannotConnectNow or PostgresErrorCodes.TooManyConnections
+            or PostgresErrorCodes.AdminShutdown or PostgresErrorCodes.CrashShutdown
+            || e.SqlState.StartsWith("08", StringComparison.Ordinal),
 
         // Npgsql's own exceptions (not the server's) are transport failures: refused, unknown host, timeout, TLS.
         NpgsqlException => true,
         _ => false,
     };
+
+    public override string Describe(System.Data.Common.DbConnection connection)
+    {
+        var settings = new NpgsqlConnectionStringBuilder(connection.ConnectionString);
+        return $"PostgreSQL database '{settings.Database}' on {settings.Host}:{settings.Port}";
+    }
 
     public override bool IsMissingSchema(Exception exception) =>
         exception is PostgresException { SqlState: PostgresErrorCodes.UndefinedTable or PostgresErrorCodes.UndefinedColumn or PostgresErrorCodes.InvalidSchemaName };

@@ -46,6 +46,47 @@ internal abstract class SessionsProvider
     /// <summary>Whether this one exception (not what it wraps) is a connection failure of this provider.</summary>
     protected abstract bool IsConnectionFailureCore(Exception exception);
 
+    /// <summary>
+    /// <see cref="SessionDatabaseUnreachableException"/> for <paramref name="exception"/> when it is a connection failure
+    /// (<see cref="IsConnectionFailure"/>), naming <paramref name="database"/> and the cause as the provider put it
+    /// (its message, and the innermost one where that says more: "Failed to connect to 127.0.0.1:5432: Connection
+    /// refused"); otherwise null. The provider's messages name hosts, ports, users and files, never a password.
+    /// </summary>
+    public SessionDatabaseUnreachableException? Unreachable(Exception exception, string database)
+    {
+        for (var e = exception; e is not null; e = e.InnerException)
+        {
+            if (!IsConnectionFailureCore(e))
+            {
+                continue;
+            }
+
+            var innermost = e;
+            while (innermost.InnerException is not null)
+            {
+                innermost = innermost.InnerException;
+            }
+
+            var cause = innermost == e || e.Message.Contains(innermost.Message, StringComparison.Ordinal)
+                ? e.Message
+                : $"{e.Message.TrimEnd('.')}: {innermost.Message}";
+            return new SessionDatabaseUnreachableException(database, cause, exception);
+        }
+
+        return null;
+    }
+
+    /// <summary>
+    /// Runs before each statement that writes, on the connection it will run on: throws
+    /// <see cref="SessionDatabaseUnreachableException"/> where the write would succeed somewhere nobody reads it back.
+    /// </summary>
+    public virtual void BeforeWrite(System.Data.Common.DbConnection connection)
+    {
+    }
+
+    /// <summary>The database <paramref name="connection"/> (not opened) points at, for messages, with no password.</summary>
+    public abstract string Describe(System.Data.Common.DbConnection connection);
+
     /// <summary>Whether the provider's <paramref name="exception"/> is a unique-key violation.</summary>
     public abstract bool IsUniqueViolation(Exception exception);
 

@@ -39,7 +39,7 @@ internal sealed class SqlitePreparedRunner<TContext>(
 
     public override string ToString() => "prepared SQLite statements on kept-open connections (the library's own SQLite database, no interceptors)";
 
-    public override async Task<T> RunAsync<TState, T>(TState state, Func<SessionConnection, TState, CancellationToken, Task<T>> work, bool transaction, CancellationToken cancellationToken)
+    protected override async Task<T> RunCoreAsync<TState, T>(TState state, Func<SessionConnection, TState, CancellationToken, Task<T>> work, bool transaction, CancellationToken cancellationToken)
     {
         var connection = await RentAsync(cancellationToken).ConfigureAwait(false);
         var keep = false;
@@ -67,6 +67,11 @@ internal sealed class SqlitePreparedRunner<TContext>(
         catch (Exception e) when (e is SqliteException { SqliteErrorCode: 19 } or Encryption.SecretDecryptionException)
         {
             keep = true; // a constraint violation or an unreadable row leaves the connection as it was
+            throw;
+        }
+        catch (SessionDatabaseUnreachableException)
+        {
+            CloseIdle(); // the file went away under every kept connection: the next call opens the path afresh
             throw;
         }
         finally
@@ -165,6 +170,7 @@ internal sealed class SqlitePreparedRunner<TContext>(
         // statement (sqlite3_interrupt), as Microsoft.Data.Sqlite's own async methods do.
         public override Task<int> ExecuteAsync(IRelationalCommandTemplate template, IReadOnlyDictionary<string, object?> values, CancellationToken cancellationToken)
         {
+            SessionsProvider.Sqlite.BeforeWrite(connection);
             var (command, log, id, at, start) = Bind(template, values, cancellationToken);
             using var cancel = Cancellable(command, cancellationToken);
             if (log)

@@ -48,6 +48,40 @@ internal sealed class SqliteSessionsProvider : SessionsProvider
     protected override bool IsConnectionFailureCore(Exception exception) =>
         exception is SqliteException { SqliteErrorCode: 14 or 26 };
 
+    public override string Describe(System.Data.Common.DbConnection connection)
+    {
+        var settings = new SqliteConnectionStringBuilder(connection.ConnectionString);
+        return settings.Mode == SqliteOpenMode.Memory || settings.DataSource is ":memory:" or ""
+            ? "SQLite in-memory database"
+            : $"SQLite file '{Path.GetFullPath(settings.DataSource)}'";
+    }
+
+    /// <summary>
+    /// Refuses a write when the database file is no longer where the connection string says (deleted, or its directory
+    /// removed or moved): an open SQLite connection, kept by the store or pooled by Microsoft.Data.Sqlite, goes on
+    /// writing into the unlinked file (WAL mode has no SQLITE_READONLY_DBMOVED check), so the write would return and be
+    /// lost. The pool of such connections is cleared, so the next call opens the path afresh. One stat per write.
+    /// </summary>
+    public override void BeforeWrite(System.Data.Common.DbConnection connection)
+    {
+        if (FileOf(connection.ConnectionString) is not { } path || File.Exists(path))
+        {
+            return;
+        }
+
+        SqliteConnection.ClearPool((SqliteConnection)connection);
+        throw new SessionDatabaseUnreachableException(Describe(connection), "the file is not there any more (deleted, or its directory removed or moved, since it was opened)");
+    }
+
+    private static readonly System.Collections.Concurrent.ConcurrentDictionary<string, string?> Files = new(StringComparer.Ordinal);
+
+    /// <summary>The database file of <paramref name="connectionString"/>; null in memory. Parsed once per connection string.</summary>
+    private static string? FileOf(string connectionString) => Files.GetOrAdd(connectionString, static c =>
+    {
+        var settings = new SqliteConnectionStringBuilder(c);
+        return settings.Mode == SqliteOpenMode.Memory || settings.DataSource is ":memory:" or "" ? null : Path.GetFullPath(settings.DataSource);
+    });
+
     // SQLITE_ERROR (1) is every kind of SQL error; only its message tells a missing table or column.
     public override bool IsMissingSchema(Exception exception) =>
         exception is SqliteException { SqliteErrorCode: 1 } e

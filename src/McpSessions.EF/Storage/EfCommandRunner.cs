@@ -15,7 +15,7 @@ internal sealed class EfCommandRunner<TContext>(SessionContextSource<TContext> c
 
     public override ValueTask DisposeAsync() => ValueTask.CompletedTask;
 
-    public override async Task<T> RunAsync<TState, T>(TState state, Func<SessionConnection, TState, CancellationToken, Task<T>> work, bool transaction, CancellationToken cancellationToken)
+    protected override async Task<T> RunCoreAsync<TState, T>(TState state, Func<SessionConnection, TState, CancellationToken, Task<T>> work, bool transaction, CancellationToken cancellationToken)
     {
         await using var lease = await RentReadyAsync(cancellationToken).ConfigureAwait(false);
         return await lease.Context.Database.CreateExecutionStrategy().ExecuteAsync(
@@ -46,6 +46,7 @@ internal sealed class EfCommandRunner<TContext>(SessionContextSource<TContext> c
 
         public override async Task<int> ExecuteAsync(IRelationalCommandTemplate command, IReadOnlyDictionary<string, object?> values, CancellationToken cancellationToken)
         {
+            Providers.SessionsProvider.For(context.Database).BeforeWrite(_connection.DbConnection);
             var rented = Rent(command);
             try
             {

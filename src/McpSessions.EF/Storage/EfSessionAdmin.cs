@@ -22,6 +22,18 @@ internal sealed partial class EfSessionAdmin(
 
     public async Task<IReadOnlyList<string>> MigrateAsync(CancellationToken cancellationToken = default)
     {
+        try
+        {
+            return await MigrateCoreAsync(cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception e) when (e is not SessionDatabaseUnreachableException && database.Provider.Unreachable(e, database.Description) is { } unreachable)
+        {
+            throw unreachable;
+        }
+    }
+
+    private async Task<IReadOnlyList<string>> MigrateCoreAsync(CancellationToken cancellationToken)
+    {
         await using var lease = contexts.Rent();
         var facade = lease.Context.Database;
         var pending = (await facade.GetPendingMigrationsAsync(cancellationToken).ConfigureAwait(false)).ToList();

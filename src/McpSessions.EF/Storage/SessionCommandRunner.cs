@@ -17,9 +17,34 @@ internal abstract class SessionCommandRunner<TContext>(SessionContextSource<TCon
 
     /// <summary>
     /// Runs <paramref name="work"/> on one connection (and, when <paramref name="transaction"/>, in one transaction that
-    /// commits when it returns), retried as a whole by the context's execution strategy.
+    /// commits when it returns), retried as a whole by the context's execution strategy. A connection failure that
+    /// outlasts the strategy becomes <see cref="SessionDatabaseUnreachableException"/>: translated here, outside the
+    /// strategy, so a host's <c>EnableRetryOnFailure</c> still sees (and retries) the provider's transient exception.
     /// </summary>
-    public abstract Task<T> RunAsync<TState, T>(TState state, Func<SessionConnection, TState, CancellationToken, Task<T>> work, bool transaction, CancellationToken cancellationToken);
+    public async Task<T> RunAsync<TState, T>(TState state, Func<SessionConnection, TState, CancellationToken, Task<T>> work, bool transaction, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return await RunCoreAsync(state, work, transaction, cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception e) when (Unreachable(e) is { } unreachable)
+        {
+            throw unreachable;
+        }
+    }
+
+    /// <summary>What <see cref="RunAsync"/> does, in the context's execution strategy, untranslated.</summary>
+    protected abstract Task<T> RunCoreAsync<TState, T>(TState state, Func<SessionConnection, TState, CancellationToken, Task<T>> work, bool transaction, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// <see cref="SessionDatabaseUnreachableException"/> naming the store's database when <paramref name="exception"/> is
+    /// a connection failure of its provider; otherwise null (also before any context was rented: nothing has tried to
+    /// connect then).
+    /// </summary>
+    private SessionDatabaseUnreachableException? Unreachable(Exception exception) =>
+        exception is SessionDatabaseUnreachableException || _target is not { } target ? null : target.Provider.Unreachable(exception, target.Database);
+
+    private (Providers.SessionsProvider Provider, string Database)? _target;
 
     /// <summary>Runs one statement that returns no rows; returns the rows it changed.</summary>
     public Task<int> ExecuteAsync(IRelationalCommandTemplate command, Dictionary<string, object?> values, CancellationToken cancellationToken) =>
@@ -65,8 +90,15 @@ internal abstract class SessionCommandRunner<TContext>(SessionContextSource<TCon
             return statements;
         }
 
-        await using var lease = await RentReadyAsync(cancellationToken).ConfigureAwait(false);
-        return _statements = SessionStatements.For(lease.Context);
+        try
+        {
+            await using var lease = await RentReadyAsync(cancellationToken).ConfigureAwait(false);
+            return _statements = SessionStatements.For(lease.Context);
+        }
+        catch (Exception e) when (Unreachable(e) is { } unreachable)
+        {
+            throw unreachable;
+        }
     }
 
     private SessionStatements? _statements;
@@ -75,6 +107,7 @@ internal abstract class SessionCommandRunner<TContext>(SessionContextSource<TCon
     protected async ValueTask<SessionContextSource<TContext>.Lease> RentReadyAsync(CancellationToken cancellationToken)
     {
         var lease = contexts.Rent();
+        _target ??= Target(lease.Context);
         try
         {
             await schema.EnsureReadyAsync(lease.Context, cancellationToken).ConfigureAwait(false);
@@ -88,6 +121,12 @@ internal abstract class SessionCommandRunner<TContext>(SessionContextSource<TCon
     }
 
     public abstract ValueTask DisposeAsync();
+
+    private static (Providers.SessionsProvider, string) Target(DbContext context)
+    {
+        var provider = Providers.SessionsProvider.For(context.Database);
+        return (provider, provider.Describe(context.Database.GetDbConnection()));
+    }
 }
 
 /// <summary>A connection a <see cref="SessionCommandRunner{TContext}"/> runs statements on, for one unit of work.</summary>

@@ -85,6 +85,21 @@ public abstract class SessionStoreFixture : IAsyncLifetime
     }
 
     /// <summary>
+    /// A second store on <see cref="ConnectionString"/>'s database, independent of <see cref="Store"/> as another instance
+    /// of the application would be: a service provider of its own (its own contexts, runner, in-process locks and
+    /// connection pool), this fixture's clock. Built on first use.
+    /// </summary>
+    public ISessionStore SecondStore => _secondStore ??= BuildServices(OwnPoolConnectionString(ConnectionString)).GetRequiredService<ISessionStore>();
+
+    private ISessionStore? _secondStore;
+
+    /// <summary>
+    /// <paramref name="connectionString"/>'s database through a connection pool of its own. By default the same string: the
+    /// library's own PostgreSQL store builds a data source (and pool) per service provider.
+    /// </summary>
+    public virtual string OwnPoolConnectionString(string connectionString) => connectionString;
+
+    /// <summary>
     /// Registers the store on <paramref name="connectionString"/> with <paramref name="configure"/>: by default on the
     /// library's own context, given the provider and the connection string.
     /// </summary>

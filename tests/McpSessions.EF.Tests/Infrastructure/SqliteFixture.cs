@@ -17,6 +17,13 @@ public class SqliteFixture : SessionStoreFixture
     public override Task<string> CreateEmptyDatabaseAsync() =>
         Task.FromResult(new SqliteConnectionStringBuilder { DataSource = Path.Combine(_directory, $"{Guid.NewGuid():N}.db"), Pooling = true }.ConnectionString);
 
+    /// <summary>
+    /// The same file with <c>Cache=Private</c> spelled out (what the default means): Microsoft.Data.Sqlite keys its pools
+    /// by connection string, so a host's context on it gets a pool of its own.
+    /// </summary>
+    public override string OwnPoolConnectionString(string connectionString) =>
+        new SqliteConnectionStringBuilder(connectionString) { Cache = SqliteCacheMode.Private }.ConnectionString;
+
     public override Dictionary<string, string?> CliEnvironment(string connectionString) => new()
     {
         ["MCP_TS_STORAGE_TYPE"] = "sqlite",
