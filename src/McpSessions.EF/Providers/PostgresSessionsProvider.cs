@@ -66,7 +66,8 @@ internal sealed class PostgresSessionsProvider : SessionsProvider
     public override string Describe(System.Data.Common.DbConnection connection)
     {
         var settings = new NpgsqlConnectionStringBuilder(connection.ConnectionString);
-        return $"PostgreSQL database '{settings.Database}' on {settings.Host}:{settings.Port}";
+        // Without Database, PostgreSQL opens the database named as the user.
+        return $"PostgreSQL database '{(string.IsNullOrEmpty(settings.Database) ? settings.Username : settings.Database)}' on {settings.Host}:{settings.Port}";
     }
 
     public override bool IsMissingSchema(Exception exception) =>

@@ -70,7 +70,12 @@ internal abstract class SessionsProvider
             var cause = innermost == e || e.Message.Contains(innermost.Message, StringComparison.Ordinal)
                 ? e.Message
                 : $"{e.Message.TrimEnd('.')}: {innermost.Message}";
-            return new SessionDatabaseUnreachableException(database, cause, exception);
+
+            // A connection that timed out reading is a database that did not answer: down, cut off, or (on an open
+            // connection) a statement waiting on a lock past the command timeout. Say that, not "unreachable".
+            return innermost is TimeoutException
+                ? new SessionDatabaseUnreachableException(database, $"no answer within the timeout ({cause})", exception)
+                : new SessionDatabaseUnreachableException(database, cause, exception);
         }
 
         return null;

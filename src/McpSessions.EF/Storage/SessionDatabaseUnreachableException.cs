@@ -1,8 +1,9 @@
 namespace McpSessions.EF.Storage;
 
 /// <summary>
-/// The session database could not be reached, or the connection to it was lost (SPEC §10): refused, timed out, shut
-/// down, or it would not let the store in. Nothing is known to have been written. The store recovers by itself once
+/// The session database could not be reached, did not answer in time, or the connection to it was lost (SPEC §10):
+/// refused, timed out, shut down, or it would not let the store in. A call that could not connect wrote nothing; a
+/// write whose connection was lost on the way may or may not have been applied. The store recovers by itself once
 /// the database answers again; a host's execution strategy (<c>EnableRetryOnFailure</c>) has already retried the call
 /// when this is thrown. The message names the database, never a password.
 /// </summary>

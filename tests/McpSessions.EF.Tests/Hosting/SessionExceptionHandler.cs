@@ -27,6 +27,9 @@ public sealed partial class SessionExceptionHandler(IProblemDetailsService probl
             // Migrations not applied and AutoMigrate off: the message names the database, so it goes to the log only.
             SessionSchemaNotReadyException => (StatusCodes.Status503ServiceUnavailable, "Session storage is not ready", null),
 
+            // The database is down, cut off or not answering: worth a retry later, and the message is for the log.
+            SessionDatabaseUnreachableException => (StatusCodes.Status503ServiceUnavailable, "Session storage is unreachable", null),
+
             // A wrong or missing key, or a tampered value: the server's fault, never the caller's.
             SecretDecryptionException => (StatusCodes.Status500InternalServerError, "Session secrets cannot be read", null),
             _ => (0, null, null),

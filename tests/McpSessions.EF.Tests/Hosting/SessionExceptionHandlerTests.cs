@@ -61,6 +61,19 @@ public sealed class SessionExceptionHandlerTests(SqliteFixture sqlite) : IClassF
         Assert.Contains(errors, e => e.Message.Contains("Cannot decrypt column tokens of session s-3", StringComparison.Ordinal));
         Assert.All(logs.Entries, e => Assert.DoesNotContain(AccessToken, e.Message, StringComparison.Ordinal));
 
+        // A database that does not answer (nothing listens on its port): 503, with the cause in the log only.
+        var closedPort = LoopbackPorts.Free();
+        await using (var down = await StartAsync($"Host=127.0.0.1;Port={closedPort};Username=app;Password=pw-never-logged-9d1e;Timeout=2", logs, SessionStorageProvider.Postgres))
+        {
+            using var downHttp = new HttpClient { BaseAddress = down.Urls.Select(u => new Uri(u)).Single() };
+            await AssertProblemAsync(await downHttp.GetAsync("/sessions/alice"), HttpStatusCode.ServiceUnavailable, detail: null);
+        }
+
+        var unreachable = logs.Entries.Where(e => e.Category == typeof(SessionExceptionHandler).FullName && e.Level == LogLevel.Error).Skip(2).ToList();
+        var logged = Assert.Single(unreachable);
+        Assert.True(logged.Message.Contains($"{nameof(SessionDatabaseUnreachableException)}: The session database (PostgreSQL database 'app' on 127.0.0.1:{closedPort}) is unreachable", StringComparison.Ordinal), logged.Message);
+        Assert.DoesNotContain("pw-never-logged-9d1e", logged.Message, StringComparison.Ordinal);
+
         async Task AssertProblemAsync(HttpResponseMessage response, HttpStatusCode status, string? detail)
         {
             var body = await response.Content.ReadAsStringAsync();
@@ -78,14 +91,14 @@ public sealed class SessionExceptionHandlerTests(SqliteFixture sqlite) : IClassF
     }
 
     /// <summary>A host as the README has it: the store (AutoMigrate off), problem details and the handler, and a few endpoints.</summary>
-    private static async Task<WebApplication> StartAsync(string connectionString, ILoggerProvider logs)
+    private static async Task<WebApplication> StartAsync(string connectionString, ILoggerProvider logs, SessionStorageProvider provider = SessionStorageProvider.Sqlite)
     {
         var builder = WebApplication.CreateSlimBuilder();
         builder.WebHost.UseUrls("http://127.0.0.1:0");
         builder.Logging.ClearProviders().AddProvider(logs);
         builder.Services.AddMcpSessions(o =>
         {
-            o.Provider = SessionStorageProvider.Sqlite;
+            o.Provider = provider;
             o.ConnectionString = connectionString;
             o.Encryption.Key = TestKeys.A;
             o.AutoMigrate = false;

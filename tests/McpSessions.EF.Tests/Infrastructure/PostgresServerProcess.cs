@@ -34,7 +34,7 @@ public sealed class PostgresServerProcess : IAsyncDisposable
     public static async Task<PostgresServerProcess> CreateAsync()
     {
         var directory = Directory.CreateTempSubdirectory("mcpsessions-pg-").FullName;
-        var server = new PostgresServerProcess(directory, FreePort());
+        var server = new PostgresServerProcess(directory, LoopbackPorts.Free());
         try
         {
             if (Environment.IsPrivilegedProcess)
@@ -160,11 +160,4 @@ public sealed class PostgresServerProcess : IAsyncDisposable
     private static InvalidOperationException NoBinaries() => new(
         "No PostgreSQL binaries (initdb, pg_ctl) under /usr/lib/postgresql: install them (apt-get install -y postgresql) or set MCPSESSIONS_TEST_POSTGRES_BIN; "
         + "the outage tests stop and start a PostgreSQL of their own, which no shared server or container can stand in for.");
-
-    private static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
-    }
 }

@@ -22,7 +22,7 @@ public sealed class RedisServerProcess : IAsyncDisposable
 
     public static async Task<RedisServerProcess> StartAsync()
     {
-        var server = new RedisServerProcess(FreePort());
+        var server = new RedisServerProcess(LoopbackPorts.Free());
         await server.StartAsync(TimeSpan.FromSeconds(10));
         return server;
     }
@@ -101,12 +101,5 @@ public sealed class RedisServerProcess : IAsyncDisposable
         {
             return false;
         }
-    }
-
-    private static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
     }
 }
