@@ -84,6 +84,9 @@ internal sealed class Ledger(string directory, int id, ConcurrentDictionary<stri
         /// <summary>[number, acknowledged at (Unix ms), 1 for a delete].</summary>
         [JsonPropertyName("h")] public long[][] History { get; set; } = [];
 
+        /// <summary>The process that owns it, from its identity (<c>soak-p{id}-t{task}</c>).</summary>
+        public int Writer => int.Parse(Identity.Split('-')[1][1..], System.Globalization.CultureInfo.InvariantCulture);
+
         public IEnumerable<OwnedSession.Ack> Acks() => History.Select(h => new OwnedSession.Ack(h[0], h[1], h[2] == 1));
     }
 }

@@ -12,10 +12,13 @@ internal sealed class SoakRecorder(int id, TimeProvider clock, long staleBoundMs
     /// <summary>Errors this long before an outage was logged, or after it ended, still belong to it: a pool's dead connections fail on their next use.</summary>
     private const long BeforeMs = 1_000, AfterDatabaseMs = 15_000, AfterCacheMs = 5_000;
 
+
+
     private const int Kept = 2_000;
 
     private readonly object _gate = new();
     private readonly List<Error> _errors = [];
+    private long _cutOffEvents, _cutOffSeen, _sampledAtMs;
     private readonly SoakResult _result = new() { Id = id, StaleBoundMs = staleBoundMs, StartMs = clock.GetUtcNow().ToUnixTimeMilliseconds() };
 
     private long Now => clock.GetUtcNow().ToUnixTimeMilliseconds();
@@ -70,9 +73,16 @@ internal sealed class SoakRecorder(int id, TimeProvider clock, long staleBoundMs
         }
     }
 
-    /// <summary>A read through the cache of a value replaced <paramref name="stalenessMs"/> before it started (0 or less: fresh).</summary>
-    public void Stale(string whose, long stalenessMs)
+    /// <summary>
+    /// A read through the cache, started at <paramref name="readStartMs"/>, of a value of process
+    /// <paramref name="writer"/> whose replacement returned at <paramref name="replacedAtMs"/> (0: not replaced, a
+    /// fresh read). Older than CacheTtl is a violation at once; any staleness at all is one unless the writer's cache
+    /// tier was failing or bypassing the cache around that write (judged by the report, against the writer's own
+    /// <see cref="SoakResult.CutOff"/>).
+    /// </summary>
+    public void Stale(string whose, int writer, long readStartMs, long replacedAtMs)
     {
+        var stalenessMs = replacedAtMs == 0 ? 0 : readStartMs - replacedAtMs;
         if (stalenessMs <= 0)
         {
             return;
@@ -80,13 +90,68 @@ internal sealed class SoakRecorder(int id, TimeProvider clock, long staleBoundMs
 
         lock (_gate)
         {
-            _result.StaleReads[whose] = _result.StaleReads.GetValueOrDefault(whose) + 1;
             _result.MaxStalenessMs = Math.Max(_result.MaxStalenessMs, stalenessMs);
+            if (_result.Stale.Count < 100_000)
+            {
+                _result.Stale.Add(new StaleRead(whose, writer, replacedAtMs, stalenessMs));
+            }
         }
 
         if (stalenessMs > staleBoundMs)
         {
             Violation("stale beyond CacheTtl", $"a {whose} read returned a value replaced {stalenessMs} ms before it started (bound {staleBoundMs} ms)");
+        }
+    }
+
+    /// <summary>
+    /// Until <paramref name="stop"/>: every 250 ms, whether the cache tier failed or bypassed the cache since the last
+    /// look (this process's <see cref="SoakResult.CutOff"/> windows: a write then may not have reached the cache);
+    /// every 5 s, the long-lived managed heap: generation 2 and the large and pinned object heaps as the last
+    /// collection left them, which a leak grows and gen0 churn does not.
+    /// </summary>
+    public async Task SampleAsync(CancellationToken stop)
+    {
+        for (var tick = 0; !stop.IsCancellationRequested; tick++)
+        {
+            var now = Now;
+            lock (_gate)
+            {
+                if (_cutOffEvents != _cutOffSeen)
+                {
+                    _cutOffSeen = _cutOffEvents;
+                    var from = _sampledAtMs == 0 ? now : _sampledAtMs;
+                    if (_result.CutOff.Count > 0 && _result.CutOff[^1][1] >= from)
+                    {
+                        _result.CutOff[^1][1] = now;
+                    }
+                    else
+                    {
+                        _result.CutOff.Add([from, now]);
+                    }
+                }
+
+                _sampledAtMs = now;
+            }
+
+            if (tick % 20 == 0)
+            {
+                var info = GC.GetGCMemoryInfo(GCKind.Any);
+                var generations = info.GenerationInfo;
+                var longLived = generations.Length > 4 ? generations[2].SizeAfterBytes + generations[3].SizeAfterBytes + generations[4].SizeAfterBytes : info.HeapSizeBytes;
+                lock (_gate)
+                {
+                    _result.Heap.Add([now, longLived]);
+                }
+            }
+
+            try
+            {
+                await Task.Delay(TimeSpan.FromMilliseconds(250), clock, stop);
+            }
+            catch (OperationCanceledException)
+            {
+                break;
+            }
         }
     }
 
@@ -109,6 +174,10 @@ internal sealed class SoakRecorder(int id, TimeProvider clock, long staleBoundMs
             {
                 var name = instrument.Name["mcp_sessions.cache.".Length..];
                 _result.Cache[name] = _result.Cache.GetValueOrDefault(name) + value;
+                if (name is "errors" or "bypassed")
+                {
+                    _cutOffEvents += value;
+                }
             }
         });
         listener.Start();
@@ -122,6 +191,7 @@ internal sealed class SoakRecorder(int id, TimeProvider clock, long staleBoundMs
         lock (_gate)
         {
             _result.EndMs = Now;
+
             foreach (var error in _errors)
             {
                 var outage = windows.FirstOrDefault(w => error.AtMs >= w.From && error.AtMs <= w.To).Server;
@@ -218,6 +288,9 @@ internal sealed class SoakRecorder(int id, TimeProvider clock, long staleBoundMs
     private sealed record Error(long AtMs, string Operation, string Kind, string Message);
 }
 
+/// <summary>A read through the cache (by the "own" process or an "other" one) of process <see cref="Writer"/>'s value replaced <see cref="StalenessMs"/> before the read began.</summary>
+internal sealed record StaleRead(string Whose, int Writer, long ReplacedAtMs, long StalenessMs);
+
 /// <summary>One process's figures, as written to <c>result-{id}.json</c>.</summary>
 internal sealed class SoakResult
 {
@@ -248,4 +321,13 @@ internal sealed class SoakResult
     public Dictionary<string, long> Cache { get; set; } = [];
 
     public long MaxStalenessMs { get; set; }
+
+    /// <summary>Reads through the cache of a replaced value.</summary>
+    public List<StaleRead> Stale { get; set; } = [];
+
+    /// <summary>[from, to] (Unix ms) while this process's cache tier failed or bypassed the cache, to the nearest 250 ms.</summary>
+    public List<long[]> CutOff { get; set; } = [];
+
+    /// <summary>[Unix ms, bytes] of the long-lived managed heap (gen2, LOH, POH after the last GC), every 5 s.</summary>
+    public List<long[]> Heap { get; set; } = [];
 }

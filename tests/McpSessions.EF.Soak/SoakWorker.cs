@@ -79,12 +79,14 @@ internal static class SoakWorker
         var deadline = clock.GetUtcNow().AddSeconds(options.Seconds);
         using var stop = new CancellationTokenSource();
         var publishing = ledger.RunAsync(stop.Token);
+        var sampling = result.SampleAsync(stop.Token);
         var tasks = Enumerable.Range(0, options.Tasks)
             .Select(t => Task.Run(() => new TaskLoop(options, t, store, all, ledger, result, clock).RunAsync(deadline)))
             .ToList();
         await Task.WhenAll(tasks);
         await stop.CancelAsync();
         await publishing;
+        await sampling;
 
         result.Finish(Path.Combine(options.Directory, "events.log"));
         result.Write(Path.Combine(options.Directory, $"result-{options.Id}.json"));
@@ -272,7 +274,7 @@ internal static class SoakWorker
                 return;
             }
 
-            result.Stale("own", Staleness(session.History(), seen, start));
+            result.Stale("own", options.Id, start, Replaced(session.History(), seen));
         }
 
         private async Task ListAsync(string operation)
@@ -323,19 +325,19 @@ internal static class SoakWorker
                 return;
             }
 
-            result.Stale("other", Staleness(entry.Acks(), seen, start));
+            result.Stale("other", entry.Writer, start, Replaced(entry.Acks(), seen));
         }
 
         private static string Describe(long state) => state == OwnedSession.Absent ? "no row" : $"value #{state}";
     }
 
     /// <summary>
-    /// How long before <paramref name="readStartMs"/> the write that replaced value <paramref name="seen"/> was
-    /// acknowledged: 0 or less when none was (a fresh read). With the history cut short, the oldest write kept stands
-    /// in for it, which is later than the real one: the figure can only come out lower, never wrongly higher.
+    /// When the write that replaced value <paramref name="seen"/> returned (Unix ms), or 0 when none did (a fresh
+    /// read). With the history cut short, the oldest write kept stands in for it, which is later than the real one:
+    /// the staleness can only come out lower, never wrongly higher.
     /// </summary>
-    private static long Staleness(IEnumerable<OwnedSession.Ack> history, long seen, long readStartMs) =>
-        history.FirstOrDefault(a => a.Number > seen) is { AtMs: > 0 } next ? readStartMs - next.AtMs : 0;
+    private static long Replaced(IEnumerable<OwnedSession.Ack> history, long seen) =>
+        history.FirstOrDefault(a => a.Number > seen).AtMs;
 }
 
 /// <summary>What a written value holds: its number in the tokens, the headers and the verifier, so a read shows which write it is and that it is whole.</summary>

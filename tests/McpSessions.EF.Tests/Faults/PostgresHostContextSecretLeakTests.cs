@@ -10,8 +10,9 @@ namespace McpSessions.EF.Tests.Faults;
 
 /// <summary>
 /// A host's own context on a data source of the host's, which logs Npgsql's own events at Trace with parameter
-/// logging on (<see cref="NpgsqlDataSourceBuilder.EnableParameterLogging"/>), beside EF Core's with sensitive data
-/// logging: the most a PostgreSQL host can log.
+/// logging on (<see cref="NpgsqlDataSourceBuilder.EnableParameterLogging"/>) and has PostgreSQL's error details in its
+/// exceptions (<c>Include Error Detail</c>, which can quote a failing row), beside EF Core's logs with sensitive data
+/// logging: the most a PostgreSQL host can show.
 /// </summary>
 public sealed class PostgresHostContextSecretLeakTests(PostgresFixture fixture) : SecretLeakSpecification<PostgresFixture>(fixture)
 {
@@ -19,7 +20,7 @@ public sealed class PostgresHostContextSecretLeakTests(PostgresFixture fixture) 
 
     protected override McpSessionsBuilder AddStore(IServiceCollection services, string connectionString, string key)
     {
-        services.AddSingleton(sp => new NpgsqlDataSourceBuilder(connectionString)
+        services.AddSingleton(sp => new NpgsqlDataSourceBuilder(new NpgsqlConnectionStringBuilder(connectionString) { IncludeErrorDetail = true }.ConnectionString)
             .UseLoggerFactory(sp.GetRequiredService<ILoggerFactory>())
             .EnableParameterLogging()
             .Build());
