@@ -131,8 +131,16 @@ while :; do
   sleep 0.5
 done
 
+# A worker still running two minutes after its end has hung: that fails the soak, and CI must not hang with it.
+deadline=$(( started + seconds + 120 ))
 status=0
-for pid in "${worker_pids[@]}"; do
+for i in "${!worker_pids[@]}"; do
+  pid=${worker_pids[$i]}
+  while kill -0 "$pid" 2>/dev/null && [ "$(date +%s)" -lt "$deadline" ]; do sleep 1; done
+  if kill -0 "$pid" 2>/dev/null; then
+    log "worker $i has not finished 2 minutes after its end: it hung; killing it"
+    kill -9 "$pid" 2>/dev/null || true
+  fi
   wait "$pid" || status=1
 done
 for id in $(seq 0 $(( workers - 1 ))); do sed "s/^/[worker $id] /" "$run/worker-$id.log" >&2; done
