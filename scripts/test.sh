@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
 # Builds the solution, starts real PostgreSQL and Redis servers (installing them with apt-get when missing), runs
-# every test project, stops what it started, and prints "N passed, N failed, N skipped" as its last line.
+# every test project, then a one-minute soak (scripts/soak.sh, counted as one test), stops what it started, and prints
+# "N passed, N failed, N skipped" as its last line.
 #
 #   ./scripts/test.sh                 everything
-#   ./scripts/test.sh --filter EXPR   pass a dotnet test filter through
+#   ./scripts/test.sh --filter EXPR   pass a dotnet test filter through (and no soak)
 #
 # To use servers of your own, set MCPSESSIONS_TEST_POSTGRES (an Npgsql connection string to a database on a server
 # where the tests may create databases) and MCPSESSIONS_TEST_REDIS (host:port); nothing is started then. The cache
@@ -18,9 +19,10 @@ source "$root/scripts/lib/servers.sh"
 
 configuration="${CONFIGURATION:-Release}"
 extra=()
+soak=1
 while [ $# -gt 0 ]; do
   case "$1" in
-    --filter) extra+=(--filter "$2"); shift 2 ;;
+    --filter) extra+=(--filter "$2"); soak=0; shift 2 ;;
     *) echo "usage: $0 [--filter EXPR]" >&2; exit 2 ;;
   esac
 done
@@ -73,6 +75,18 @@ for trx in "${trx_files[@]}"; do
   failed=$(( failed + $(attr failed) + $(attr error) + $(attr timeout) + $(attr aborted) ))
   skipped=$(( skipped + $(attr notExecuted) ))
 done
+
+# The soak, with servers of its own (it kills and restarts them), counted as one test.
+if [ "$soak" -eq 1 ]; then
+  if ./scripts/soak.sh --minutes 1 --no-build; then
+    passed=$(( passed + 1 ))
+    echo "soak (scripts/soak.sh --minutes 1): passed"
+  else
+    failed=$(( failed + 1 ))
+    echo "soak (scripts/soak.sh --minutes 1): FAILED"
+  fi
+  total=$(( total + 1 ))
+fi
 
 if [ ${#trx_files[@]} -eq 0 ] || [ "$total" -eq 0 ]; then
   echo "no test results were produced" >&2

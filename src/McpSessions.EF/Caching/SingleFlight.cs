@@ -23,22 +23,28 @@ internal sealed class SingleFlight<T>
 
     /// <summary>
     /// <see cref="Join"/> shared until the work completes: the leader awaits it, a joiner waits as <paramref name="join"/> says.
+    /// The work leaves the flight as it completes, before anyone awaiting it resumes, so a caller that looks again
+    /// afterwards starts (or joins) a new run: it is never handed the finished one again. (Left by the leader after
+    /// its await, the finished run stayed joinable until the leader got a thread back; a caller that looked again at
+    /// once was handed it synchronously, over and over, and on a busy thread pool the leader never resumed.)
     /// </summary>
     public async Task<T> RunAsync(string key, Func<Task<T>> work, Func<Task<T>, Task<T>> join)
     {
-        var (running, leader) = Join(key, work);
-        if (!leader)
+        Lazy<Task<T>>? mine = null;
+        mine = new Lazy<Task<T>>(async () =>
         {
-            return await join(running).ConfigureAwait(false);
-        }
-
-        try
-        {
-            return await running.ConfigureAwait(false);
-        }
-        finally
-        {
-            Leave(key);
-        }
+            try
+            {
+                return await work().ConfigureAwait(false);
+            }
+            finally
+            {
+                _running.TryRemove(KeyValuePair.Create(key, mine!)); // only its own entry
+            }
+        });
+        var running = _running.GetOrAdd(key, mine);
+        return ReferenceEquals(running, mine)
+            ? await running.Value.ConfigureAwait(false)
+            : await join(running.Value).ConfigureAwait(false);
     }
 }
