@@ -6,10 +6,11 @@ using Microsoft.Extensions.DependencyInjection;
 
 // A process of its own for the crash and race tests (tests/McpSessions.EF.Tests/Faults). Every line it prints is
 // flushed at once (Console.Out autoflushes), so a line the test read is a call that returned.
-//   burst PROVIDER CONNECTION KEY TASKS SESSIONS GENERATION ROUNDS
-//       TASKS tasks, each updating its own SESSIONS sessions (burst-T-S of identity "crash") in turn, ROUNDS times:
-//       every update sets ServerName, ClientId and Tokens to values carrying one counter (GENERATION * 1,000,000 +
-//       round), and prints "u SESSION COUNTER" after UpdateAsync returned; "done" at the end. The test kills it.
+//   burst PROVIDER CONNECTION KEY TASKS SESSIONS GENERATION MILLISECONDS
+//       TASKS tasks, each updating its own SESSIONS sessions (burst-T-S of identity "crash") in turn, round after round
+//       for MILLISECONDS: every update sets ServerName, ClientId and Tokens to values carrying one counter
+//       (GENERATION * 1,000,000 + round), and prints "u SESSION COUNTER" after UpdateAsync returned; "done" at the
+//       end. The test kills it.
 //   create PROVIDER CONNECTION KEY NAME TASKS
 //       on each stdin line "go ROUND IDS": TASKS tasks create race-ROUND-0 .. race-ROUND-(IDS-1) (identity "race",
 //       ServerName NAME), and print "won ID", "lost ID" (SessionAlreadyExistsException) or "error ID TYPE", then
@@ -57,11 +58,12 @@ switch (mode)
 
 int Int(int index) => int.Parse(args[index], CultureInfo.InvariantCulture);
 
-async Task BurstAsync(int tasks, int sessions, int generation, int rounds)
+async Task BurstAsync(int tasks, int sessions, int generation, int milliseconds)
 {
+    var clock = System.Diagnostics.Stopwatch.StartNew();
     await Task.WhenAll(Enumerable.Range(0, tasks).Select(task => Task.Run(async () =>
     {
-        for (var round = 0; round < rounds; round++)
+        for (var round = 0; clock.ElapsedMilliseconds < milliseconds; round++)
         {
             for (var s = 0; s < sessions; s++)
             {

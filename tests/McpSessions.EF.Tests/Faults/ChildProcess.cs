@@ -139,37 +139,28 @@ public sealed class ChildProcess : IDisposable
     }
 
     /// <summary>
-    /// Kills the process with SIGKILL once <paramref name="at"/> has passed since it started, unless it ended by itself
-    /// first. Returns the lines it had printed when it was killed and whether the kill happened (false: it had ended).
+    /// Kills the process with SIGKILL now, unless it ended by itself first, and waits for it to end. Returns whether the
+    /// kill happened (false: it had ended) and the lines it had printed when it was killed.
     /// </summary>
-    public async Task<(bool Killed, IReadOnlyList<string> LinesBeforeKill)> KillAtAsync(TimeSpan at)
+    public async Task<(bool Killed, IReadOnlyList<string> LinesBeforeKill)> KillAsync()
     {
-        var remaining = at - Elapsed;
-        if (remaining > TimeSpan.Zero)
-        {
-            await Task.WhenAny(_exited, Task.Delay(remaining));
-        }
-
-        if (HasExited)
-        {
-            await _exited;
-            return (false, Lines());
-        }
-
         var seen = Lines();
-        try
+        if (!HasExited)
         {
-            _process.Kill();
-        }
-        catch (InvalidOperationException)
-        {
-            // It ended between the check and the kill.
-            await _exited;
-            return (false, seen);
+            try
+            {
+                _process.Kill();
+                await WaitForExitAsync(TimeSpan.FromSeconds(30));
+                return (true, seen);
+            }
+            catch (InvalidOperationException)
+            {
+                // It ended between the check and the kill.
+            }
         }
 
         await WaitForExitAsync(TimeSpan.FromSeconds(30));
-        return (true, seen);
+        return (false, Lines());
     }
 
     /// <summary>Waits for the process to end; kills it and fails if it does not in time.</summary>

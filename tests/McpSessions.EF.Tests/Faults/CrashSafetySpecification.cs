@@ -31,7 +31,7 @@ public abstract class CrashSafetySpecification<TFixture>(TFixture fixture, ITest
     private const int NotLiveRows = 600;
     private const int BurstTasks = 4;
     private const int BurstSessionsPerTask = 4;
-    private const int BurstRounds = 25;
+    private const int BurstMilliseconds = 1000;
 
     private readonly DirectoryInfo _root = Directory.CreateTempSubdirectory("mcpsessions-crash-");
 
@@ -55,36 +55,31 @@ public abstract class CrashSafetySpecification<TFixture>(TFixture fixture, ITest
     [Fact]
     public async Task Kill_mid_import_leaves_all_of_the_file_or_none_of_it()
     {
-        var db = await MigratedDatabaseAsync();
+        var db = await Fixture.MigratedDatabaseAsync();
         var file = Path.Combine(_root.FullName, "sessions.json");
         await File.WriteAllBytesAsync(file, ImportFile(ImportRows));
         var env = CliEnvironment(db, TestKeys.A);
 
         await EmptyTableAsync(db);
-        ChildProcess? calibration = null;
-        var plan = await CalibrateAsync("import", db, () => calibration = Cli(env, "import", file), async () => await ImportUnderWayAsync(db, calibration!));
-        await AssertImportedAsync(db, plan.Where(-1, TimeSpan.Zero));
+        var plan = await CalibrateAsync("import", db, () => Cli(env, "import", file), cli => ImportUnderWayAsync(db, cli));
+        await AssertImportedAsync(db, plan.Scenario);
 
         for (var k = 0; k < KillPoints; k++)
         {
             await EmptyTableAsync(db);
-            var at = plan.Next();
-            var where = plan.Where(k, at);
             using var cli = Cli(env, "import", file);
-            var watch = WatchAsync(cli, () => ImportUnderWayAsync(db, cli));
-            var (killed, _) = await cli.KillAtAsync(at);
-            Assert.True(killed || cli.ExitCode == 0, $"{where}: the import failed by itself.\n{cli.Describe()}");
-            var written = await watch;
-            await SettleAsync(db, where);
+            var kill = await KillAsync(plan, k, cli, () => ImportUnderWayAsync(db, cli));
+            var begun = kill.Began is not null || await ImportUnderWayAsync(db, cli);
+            await SettleAsync(db, kill.Where);
 
             var count = await CountAsync(db, "1 = 1");
-            Assert.True(count is 0 or ImportRows, $"{where}: a half-done import: {count} of {ImportRows} rows.");
+            Assert.True(count is 0 or ImportRows, $"{kill.Where}: a half-done import: {count} of {ImportRows} rows.");
             if (count == ImportRows)
             {
-                await AssertImportedAsync(db, where);
+                await AssertImportedAsync(db, kill.Where);
             }
 
-            plan.Record(killed, count == ImportRows ? Outcome.After : written ? Outcome.Mid : Outcome.Before, cli.EndedAt);
+            plan.Record(kill, count == ImportRows ? Outcome.After : begun ? Outcome.Mid : Outcome.Before);
         }
 
         plan.Report(output);
@@ -93,7 +88,7 @@ public abstract class CrashSafetySpecification<TFixture>(TFixture fixture, ITest
     [Fact]
     public async Task Kill_mid_reencryption_leaves_every_row_readable_and_a_rerun_finishes_it()
     {
-        var db = await MigratedDatabaseAsync();
+        var db = await Fixture.MigratedDatabaseAsync();
         var expected = Enumerable.Range(0, ReencryptRows).Select(i => SecretSession($"re-{i:D5}", i, active: true)).ToList();
         await ImportAsync(db, TestKeys.A, expected);
         var batch = ("McpSessions__ReencryptBatchSize", (string?)"10");
@@ -102,27 +97,24 @@ public abstract class CrashSafetySpecification<TFixture>(TFixture fixture, ITest
             "reencrypt",
             db,
             () => Cli(CliEnvironment(db, TestKeys.B, TestKeys.A, batch), "reencrypt"),
-            async () => await CountUnderAsync(db, TestKeys.B) > 0);
-        await AssertSecretsReadAsync(db, expected, plan.Where(-1, TimeSpan.Zero), TestKeys.B);
+            async _ => await CountUnderAsync(db, TestKeys.B) > 0);
+        await AssertSecretsReadAsync(db, expected, plan.Scenario, TestKeys.B);
 
         // Kill k re-encrypts from the key every row is under (old) to the other one (primary): B to A, then A to B, ...
         var old = TestKeys.B;
         for (var k = 0; k < KillPoints; k++)
         {
             var primary = old == TestKeys.A ? TestKeys.B : TestKeys.A;
-            var at = plan.Next();
-            var where = plan.Where(k, at);
             var env = CliEnvironment(db, primary, old, batch);
             using var cli = Cli(env, "reencrypt");
-            var (killed, _) = await cli.KillAtAsync(at);
-            Assert.True(killed || cli.ExitCode == 0, $"{where}: reencrypt failed by itself.\n{cli.Describe()}");
-            await SettleAsync(db, where);
+            var kill = await KillAsync(plan, k, cli, async () => await CountUnderAsync(db, primary) > 0);
+            await SettleAsync(db, kill.Where);
 
             // Every row reads with the ring {primary, old}, whatever the kill cut off.
-            await AssertSecretsReadAsync(db, expected, where, primary, old);
+            await AssertSecretsReadAsync(db, expected, kill.Where, primary, old);
             var rewritten = await CountUnderAsync(db, primary);
             var outcome = rewritten == 0 ? Outcome.Before : rewritten == ReencryptRows ? Outcome.After : Outcome.Mid;
-            plan.Record(killed, outcome, cli.EndedAt);
+            plan.Record(kill, outcome);
             if (outcome == Outcome.Before)
             {
                 continue;
@@ -132,13 +124,13 @@ public abstract class CrashSafetySpecification<TFixture>(TFixture fixture, ITest
             {
                 // A rerun finishes the job: it rewrites exactly the rows the killed run had not reached.
                 var rerun = await CliProcess.RunAsync(_root.FullName, _root.FullName, env, "reencrypt");
-                Assert.True(rerun.ExitCode == 0, $"{where}: the rerun failed.\n{rerun}");
-                Assert.Contains($"rewrote {ReencryptRows - rewritten} under", rerun.StandardOutput, StringComparison.Ordinal);
+                Assert.True(rerun.ExitCode == 0, $"{kill.Where}: the rerun failed.\n{rerun}");
+                Assert.True(rerun.StandardOutput.Contains($"rewrote {ReencryptRows - rewritten} under", StringComparison.Ordinal), $"{kill.Where}: {rewritten} rows were rewritten before the kill; the rerun said {rerun.StandardOutput}");
             }
 
             // Then the old key can go: every row reads with the primary alone.
             Assert.Equal(ReencryptRows, await CountUnderAsync(db, primary));
-            await AssertSecretsReadAsync(db, expected, where, primary);
+            await AssertSecretsReadAsync(db, expected, kill.Where, primary);
             old = primary;
         }
 
@@ -148,7 +140,7 @@ public abstract class CrashSafetySpecification<TFixture>(TFixture fixture, ITest
     [Fact]
     public async Task Kill_mid_cleanup_removes_no_live_session_and_a_rerun_removes_the_rest()
     {
-        var db = await MigratedDatabaseAsync();
+        var db = await Fixture.MigratedDatabaseAsync();
         var live = Enumerable.Range(0, LiveRows).Select(i => SecretSession($"keep-{i:D4}", i, active: i % 2 == 0)).ToList();
         var notLive = Enumerable.Range(0, NotLiveRows).Select(i => SecretSession($"gone-{"eda"[i % 3]}-{i:D4}", i, active: i % 3 != 0)).ToList();
         await ImportAsync(db, TestKeys.A, [.. live, .. notLive]);
@@ -156,8 +148,8 @@ public abstract class CrashSafetySpecification<TFixture>(TFixture fixture, ITest
         var env = CliEnvironment(db, key: null, old: null, ("McpSessions__CleanupBatchSize", "10"));
         const string NotLive = "session_id LIKE 'gone-%'";
 
-        var plan = await CalibrateAsync("cleanup", db, () => Cli(env, "cleanup"), async () => await CountAsync(db, NotLive) < NotLiveRows);
-        await AssertLiveRowsAsync(db, live, plan.Where(-1, TimeSpan.Zero));
+        var plan = await CalibrateAsync("cleanup", db, () => Cli(env, "cleanup"), async _ => await CountAsync(db, NotLive) < NotLiveRows);
+        await AssertLiveRowsAsync(db, live, plan.Scenario);
         Assert.Equal(0, await CountAsync(db, NotLive));
 
         for (var k = 0; k < KillPoints; k++)
@@ -168,24 +160,23 @@ public abstract class CrashSafetySpecification<TFixture>(TFixture fixture, ITest
             await MakeNotLiveAsync(db);
             Assert.Equal(NotLiveRows, await CountAsync(db, NotLive));
 
-            var at = plan.Next();
-            var where = plan.Where(k, at);
             using var cli = Cli(env, "cleanup");
-            var (killed, _) = await cli.KillAtAsync(at);
-            Assert.True(killed || cli.ExitCode == 0, $"{where}: cleanup failed by itself.\n{cli.Describe()}");
-            await SettleAsync(db, where);
+            var kill = await KillAsync(plan, k, cli, async () => await CountAsync(db, NotLive) < NotLiveRows);
+            await SettleAsync(db, kill.Where);
 
-            await AssertLiveRowsAsync(db, live, where);
+            await AssertLiveRowsAsync(db, live, kill.Where);
             var remaining = await CountAsync(db, NotLive);
             var outcome = remaining == NotLiveRows ? Outcome.Before : remaining == 0 ? Outcome.After : Outcome.Mid;
-            plan.Record(killed, outcome, cli.EndedAt);
+            plan.Record(kill, outcome);
             if (outcome == Outcome.Mid)
             {
                 var rerun = await CliProcess.RunAsync(_root.FullName, _root.FullName, env, "cleanup");
-                Assert.True(rerun.ExitCode == 0, $"{where}: the rerun failed.\n{rerun}");
-                Assert.Contains($"Removed {remaining} session(s)", rerun.StandardOutput, StringComparison.Ordinal);
+                Assert.True(rerun.ExitCode == 0, $"{kill.Where}: the rerun failed.\n{rerun}");
+                Assert.True(
+                    rerun.StandardOutput.Contains($"Removed {remaining} session(s)", StringComparison.Ordinal),
+                    $"{kill.Where}: {remaining} non-live rows were left ({await CountAsync(db, NotLive)} now, {await NotLiveNowAsync(db)} of them not live); the rerun said {rerun.StandardOutput}");
                 Assert.Equal(0, await CountAsync(db, NotLive));
-                await AssertLiveRowsAsync(db, live, where);
+                await AssertLiveRowsAsync(db, live, kill.Where);
             }
         }
 
@@ -195,7 +186,7 @@ public abstract class CrashSafetySpecification<TFixture>(TFixture fixture, ITest
     [Fact]
     public async Task Kill_mid_burst_of_updates_loses_no_update_that_returned_and_applies_none_by_half()
     {
-        var db = await MigratedDatabaseAsync();
+        var db = await Fixture.MigratedDatabaseAsync();
         var acknowledged = new Dictionary<string, long>();
         await using (var services = Fixture.BuildServices(db, clock: TimeProvider.System))
         {
@@ -214,21 +205,19 @@ public abstract class CrashSafetySpecification<TFixture>(TFixture fixture, ITest
             }
         }
 
-        var plan = await CalibrateAsync("burst", db, () => Burst(db, generation: 1), () => Task.FromResult(false), begunLine: line => line.StartsWith("u ", StringComparison.Ordinal));
-        await AssertBurstAsync(db, acknowledged, [], plan.Where(-1, TimeSpan.Zero));
+        static bool Update(string line) => line.StartsWith("u ", StringComparison.Ordinal);
+        var plan = await CalibrateAsync("burst", db, () => Burst(db, generation: 1), host => Task.FromResult(host.Lines().Any(Update)));
+        await AssertBurstAsync(db, acknowledged, [], plan.Scenario);
 
         for (var k = 0; k < KillPoints; k++)
         {
-            var at = plan.Next();
-            var where = plan.Where(k, at);
             using var host = Burst(db, generation: k + 2);
-            var (killed, lines) = await host.KillAtAsync(at);
-            Assert.True(killed || host.ExitCode == 0, $"{where}: the burst failed by itself.\n{host.Describe()}");
-            await SettleAsync(db, where);
+            var kill = await KillAsync(plan, k, host, () => Task.FromResult(host.Lines().Any(Update)));
+            await SettleAsync(db, kill.Where);
 
-            var returned = lines.Where(l => l.StartsWith("u ", StringComparison.Ordinal)).ToList();
-            await AssertBurstAsync(db, acknowledged, returned, where);
-            plan.Record(killed, returned.Count == 0 ? Outcome.Before : lines.Contains("done") || !killed ? Outcome.After : Outcome.Mid, host.EndedAt);
+            var returned = kill.LinesBeforeKill.Where(Update).ToList();
+            await AssertBurstAsync(db, acknowledged, returned, kill.Where);
+            plan.Record(kill, returned.Count == 0 ? Outcome.Before : kill.LinesBeforeKill.Contains("done") || !kill.Killed ? Outcome.After : Outcome.Mid);
         }
 
         plan.Report(output);
@@ -241,7 +230,7 @@ public abstract class CrashSafetySpecification<TFixture>(TFixture fixture, ITest
 
     private ChildProcess Burst(string db, int generation) => ChildProcess.Start(
         CrashHost.Assembly,
-        ["burst", HostProvider, db, TestKeys.A, $"{BurstTasks}", $"{BurstSessionsPerTask}", $"{generation}", $"{BurstRounds}"]);
+        ["burst", HostProvider, db, TestKeys.A, $"{BurstTasks}", $"{BurstSessionsPerTask}", $"{generation}", $"{BurstMilliseconds}"]);
 
     private Dictionary<string, string?> CliEnvironment(string db, string? key, string? old = null, params (string Name, string? Value)[] more)
     {
@@ -256,56 +245,71 @@ public abstract class CrashSafetySpecification<TFixture>(TFixture fixture, ITest
         return env;
     }
 
-    private async Task<string> MigratedDatabaseAsync()
-    {
-        var db = await Fixture.CreateEmptyDatabaseAsync();
-        await using var services = Fixture.BuildServices(db, o => o.AutoMigrate = true, TimeProvider.System);
-        await services.GetRequiredService<ISessionStore>().ListIdsAsync("nobody");
-        return db;
-    }
-
     /// <summary>
-    /// Runs the operation once to its end, polling for when its interesting part begins (a line, or the database),
-    /// and plans the kills from the timings.
+    /// Runs the operation once to its end, polling for when its work begins (a line, or the database), and plans the
+    /// kills from the timings.
     /// </summary>
-    private async Task<KillPlan> CalibrateAsync(string scenario, string db, Func<ChildProcess> start, Func<Task<bool>> begun, Func<string, bool>? begunLine = null)
+    private async Task<KillPlan> CalibrateAsync(string scenario, string db, Func<ChildProcess> start, Func<ChildProcess, Task<bool>> begun)
     {
         using var process = start();
         TimeSpan? began = null;
         while (!process.HasExited)
         {
-            if (began is null && ((begunLine is not null && process.Lines().Any(begunLine)) || await begun()))
+            if (began is null && await begun(process))
             {
                 began = process.Elapsed;
             }
 
             Assert.True(process.Elapsed < TimeSpan.FromMinutes(2), $"{scenario}: the measured run did not end.\n{process.Describe()}");
-            await Task.Delay(10);
+            await Task.Delay(3);
         }
 
         await process.WaitForExitAsync(TimeSpan.FromSeconds(10));
         var ended = process.EndedAt;
         Assert.True(process.ExitCode == 0, $"{scenario}: the measured run failed.\n{process.Describe()}");
-        began ??= begunLine is not null && process.Lines().Any(begunLine) ? ended : null;
+        began ??= await begun(process) ? ended : null;
         Assert.True(began is not null, $"{scenario}: the measured run ended before its work was seen to begin.\n{process.Describe()}");
         await SettleAsync(db, scenario);
-        return new KillPlan(scenario, HostProvider, began.Value, ended);
+        return new KillPlan($"{scenario} on {HostProvider}", began.Value, ended);
     }
 
-    /// <summary>Polls <paramref name="probe"/> until <paramref name="process"/> ends, and once more after; whether it was ever true.</summary>
-    private static async Task<bool> WatchAsync(ChildProcess process, Func<Task<bool>> probe)
+    /// <summary>
+    /// Kills <paramref name="process"/> at the plan's next point: a seeded offset u in [-0.5, 1.15). Below 0 the kill
+    /// lands in the start-up, at (1 + u) of the start-up's estimated length; from 0 it lands u of the work's estimated
+    /// length after the work was seen to begin (<paramref name="begun"/>, polled), so past 1 it lands after the work.
+    /// </summary>
+    private static async Task<Kill> KillAsync(KillPlan plan, int k, ChildProcess process, Func<Task<bool>> begun)
     {
-        while (!process.HasExited)
+        var u = plan.NextOffset();
+        TimeSpan? target = u < 0 ? plan.StartUp * (1 + u) : null;
+        TimeSpan? began = null;
+        while (!process.HasExited && !(target is { } t && process.Elapsed >= t))
         {
-            if (await probe())
+            if (began is null && await begun())
             {
-                return true;
+                began = process.Elapsed;
+                target ??= began + (plan.Work * u);
             }
 
-            await Task.Delay(5);
+            await Task.Delay(2);
         }
 
-        return await probe();
+        var at = process.Elapsed;
+        var (killed, lines) = await process.KillAsync();
+        if (!killed)
+        {
+            at = process.EndedAt;
+            plan.Learn(began, process.EndedAt);
+        }
+        else if (began is not null)
+        {
+            plan.Learn(began, null);
+        }
+
+        var where = $"{plan.Scenario}, seed {plan.Seed} (replay with MCPSESSIONS_CRASH_SEED={plan.Seed}), kill {k}: offset {u:F3}, "
+            + (killed ? $"killed at {at.TotalMilliseconds:F0} ms" : $"ended by itself at {at.TotalMilliseconds:F0} ms")
+            + (began is { } b ? $", work seen from {b.TotalMilliseconds:F0} ms" : ", work not seen to begin");
+        return new Kill(killed, lines, at, began, where);
     }
 
     private async Task AssertImportedAsync(string db, string where)
@@ -367,27 +371,7 @@ public abstract class CrashSafetySpecification<TFixture>(TFixture fixture, ITest
         }
     }
 
-    private async Task<Dictionary<string, McpSession>> ReadAllAsync(string db, string key, string? old = null)
-    {
-        await using var services = Fixture.BuildServices(
-            db,
-            o =>
-            {
-                o.Encryption.Key = key;
-                if (old is not null)
-                {
-                    o.Encryption.OldKeys.Add(old);
-                }
-            },
-            TimeProvider.System);
-        var rows = new Dictionary<string, McpSession>();
-        await foreach (var session in services.GetRequiredService<ISessionAdmin>().ExportAsync())
-        {
-            rows.Add(session.SessionId, session);
-        }
-
-        return rows;
-    }
+    private Task<Dictionary<string, McpSession>> ReadAllAsync(string db, string key, string? old = null) => Fixture.ReadAllAsync(db, key, old);
 
     private async Task ImportAsync(string db, string key, IReadOnlyList<McpSession> sessions)
     {
@@ -401,6 +385,12 @@ public abstract class CrashSafetySpecification<TFixture>(TFixture fixture, ITest
         await ExecuteAsync(db, "UPDATE mcp_sessions SET expires_at = created_at WHERE session_id LIKE 'gone-e-%'");
         await ExecuteAsync(db, "UPDATE mcp_sessions SET updated_at = created_at WHERE session_id LIKE 'gone-d-%'");
         await ExecuteAsync(db, "UPDATE mcp_sessions SET active = false, expires_at = created_at WHERE session_id LIKE 'gone-a-%'");
+    }
+
+    private async Task<long> NotLiveNowAsync(string db)
+    {
+        await using var services = Fixture.BuildServices(db, clock: TimeProvider.System);
+        return await services.GetRequiredService<ISessionAdmin>().CountNotLiveAsync();
     }
 
     private async Task<long> CountUnderAsync(string db, string key) =>
@@ -489,65 +479,75 @@ public abstract class CrashSafetySpecification<TFixture>(TFixture fixture, ITest
         After,
     }
 
+    /// <summary>Where a kill landed, and when; <see cref="Where"/> names the seed and the point, for the assertion messages.</summary>
+    private sealed record Kill(bool Killed, IReadOnlyList<string> LinesBeforeKill, TimeSpan At, TimeSpan? Began, string Where);
+
     /// <summary>
-    /// Seeded random kill times, uniform from shortly before the operation's measured start to 15% past the operation's measured end,
-    /// and the tally of where they landed.
+    /// The seeded kill offsets of one scenario, the estimated start-up and work lengths they scale (from the measured
+    /// run, then from each run that showed them: the machine's load moves them), and the tally of where kills landed.
     /// </summary>
     private sealed class KillPlan
     {
         private readonly Random _random;
-        private readonly TimeSpan _from;
-        private TimeSpan _to;
         private readonly Dictionary<Outcome, int> _outcomes = new() { [Outcome.Before] = 0, [Outcome.Mid] = 0, [Outcome.After] = 0 };
-        private readonly string _scenario;
-        private readonly string _provider;
-        private readonly TimeSpan _began;
-        private readonly TimeSpan _ended;
+        private readonly TimeSpan _measuredStartUp;
+        private readonly TimeSpan _measuredWork;
+        private readonly List<double> _killedAt = [];
         private int _ranOut;
 
-        public KillPlan(string scenario, string provider, TimeSpan began, TimeSpan ended)
+        public KillPlan(string scenario, TimeSpan began, TimeSpan ended)
         {
             Seed = Environment.GetEnvironmentVariable("MCPSESSIONS_CRASH_SEED") is { Length: > 0 } seed
                 ? int.Parse(seed, CultureInfo.InvariantCulture)
                 : System.Security.Cryptography.RandomNumberGenerator.GetInt32(int.MaxValue);
             _random = new Random(Seed);
-            (_scenario, _provider, _began, _ended) = (scenario, provider, began, ended);
-            // Kills land before the work (from half-way through the start-up, or half the work's length before it when
-            // that is later), during it, and up to 15% of its length after its end.
-            _from = TimeSpan.FromTicks(Math.Max(began.Ticks / 2, (began - ((ended - began) / 2)).Ticks));
-            _to = ended + ((ended - began) * 0.15);
+            Scenario = scenario;
+            (StartUp, Work) = (_measuredStartUp, _measuredWork) = (began, ended - began);
         }
+
+        public string Scenario { get; }
 
         public int Seed { get; }
 
-        public TimeSpan Next() => _from + (TimeSpan.FromTicks(Math.Max(0, (_to - _from).Ticks)) * _random.NextDouble());
+        /// <summary>From the process's start to its work's beginning.</summary>
+        public TimeSpan StartUp { get; private set; }
 
-        public string Where(int kill, TimeSpan at) =>
-            $"{_scenario} on {_provider}, seed {Seed} (replay with MCPSESSIONS_CRASH_SEED={Seed}), kill {kill} at {at.TotalMilliseconds:F0} ms of a run measured at {_began.TotalMilliseconds:F0}-{_ended.TotalMilliseconds:F0} ms";
+        /// <summary>From the work's beginning to the process's end.</summary>
+        public TimeSpan Work { get; private set; }
 
-        /// <param name="killed">Whether the process was killed; false: it had ended by itself.</param>
-        /// <param name="outcome">Where the kill landed.</param>
-        /// <param name="ended">When the process ended (after the kill, or by itself).</param>
-        public void Record(bool killed, Outcome outcome, TimeSpan ended)
+        public double NextOffset() => -0.5 + (1.65 * _random.NextDouble());
+
+        public void Learn(TimeSpan? began, TimeSpan? ended)
+        {
+            if (began is { } b)
+            {
+                StartUp = b;
+                if (ended is { } e)
+                {
+                    Work = e - b;
+                }
+            }
+        }
+
+        public void Record(Kill kill, Outcome outcome)
         {
             _outcomes[outcome]++;
-            if (!killed)
+            _ranOut += kill.Killed ? 0 : 1;
+            if (kill.Killed)
             {
-                // It ran faster than the measured run (the machine is less loaded now): later kills aim at this pace.
-                _ranOut++;
-                _to = TimeSpan.FromTicks(Math.Min(_to.Ticks, (ended + ((_ended - _began) * 0.15)).Ticks));
+                _killedAt.Add(kill.At.TotalMilliseconds);
             }
         }
 
         /// <summary>Prints the tally, and fails if too few kills landed mid-operation for the run to prove anything.</summary>
         public void Report(ITestOutputHelper output)
         {
-            var summary = $"{_scenario} on {_provider}: seed {Seed}, {KillPoints} kill points from {_from.TotalMilliseconds:F0} to {_to.TotalMilliseconds:F0} ms "
-                + $"(measured run: work from {_began.TotalMilliseconds:F0} ms, end {_ended.TotalMilliseconds:F0} ms): "
+            var summary = $"{Scenario}: seed {Seed}, {KillPoints} kill points "
+                + $"(measured run: start-up {_measuredStartUp.TotalMilliseconds:F0} ms, work {_measuredWork.TotalMilliseconds:F0} ms; kills at {(_killedAt.Count == 0 ? "-" : $"{_killedAt.Min():F0}-{_killedAt.Max():F0}")} ms): "
                 + $"{_outcomes[Outcome.Before]} before, {_outcomes[Outcome.Mid]} mid-operation, {_outcomes[Outcome.After]} after ({_ranOut} of them ended before the kill)";
             output.WriteLine(summary);
             Console.WriteLine($"[crash] {summary}");
-            Assert.True(_outcomes[Outcome.Mid] >= KillPoints / 5, $"too few kills landed mid-operation to prove anything: {summary}");
+            Assert.True(_outcomes[Outcome.Mid] >= KillPoints / 4, $"too few kills landed mid-operation to prove anything: {summary}");
         }
     }
 }
