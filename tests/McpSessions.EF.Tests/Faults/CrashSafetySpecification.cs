@@ -26,12 +26,12 @@ public abstract class CrashSafetySpecification<TFixture>(TFixture fixture, ITest
     // Sizes: each operation's work lasts about as long as the CLI's start-up (~1 s of CPU), so that most kills of a
     // window around it land in it, and the 160 kills stay within the suite's budget.
     private const int ImportRows = 1500;
-    private const int ReencryptRows = 600;
+    private const int ReencryptRows = 400;
     private const int LiveRows = 60;
     private const int NotLiveRows = 600;
     private const int BurstTasks = 4;
     private const int BurstSessionsPerTask = 4;
-    private const int BurstMilliseconds = 1000;
+    private const int BurstMilliseconds = 800;
 
     private readonly DirectoryInfo _root = Directory.CreateTempSubdirectory("mcpsessions-crash-");
 
@@ -61,14 +61,16 @@ public abstract class CrashSafetySpecification<TFixture>(TFixture fixture, ITest
         var env = CliEnvironment(db, TestKeys.A);
 
         await EmptyTableAsync(db);
-        var plan = await CalibrateAsync("import", db, () => Cli(env, "import", file), cli => ImportUnderWayAsync(db, cli));
+        async Task<double> ImportProgressAsync(ChildProcess cli) =>
+            await CountAsync(db, "1 = 1") == ImportRows ? 1 : await ImportUnderWayAsync(db, cli) ? 0.5 : 0;
+        var plan = await CalibrateAsync("import", db, () => Cli(env, "import", file), ImportProgressAsync);
         await AssertImportedAsync(db, plan.Scenario);
 
         for (var k = 0; k < KillPoints; k++)
         {
             await EmptyTableAsync(db);
             using var cli = Cli(env, "import", file);
-            var kill = await KillAsync(plan, k, cli, () => ImportUnderWayAsync(db, cli));
+            var kill = await KillAsync(plan, k, cli, () => ImportProgressAsync(cli));
             var begun = kill.Began is not null || await ImportUnderWayAsync(db, cli);
             await SettleAsync(db, kill.Where);
 
@@ -97,7 +99,7 @@ public abstract class CrashSafetySpecification<TFixture>(TFixture fixture, ITest
             "reencrypt",
             db,
             () => Cli(CliEnvironment(db, TestKeys.B, TestKeys.A, batch), "reencrypt"),
-            async _ => await CountUnderAsync(db, TestKeys.B) > 0);
+            async _ => await CountUnderAsync(db, TestKeys.B) / (double)ReencryptRows);
         await AssertSecretsReadAsync(db, expected, plan.Scenario, TestKeys.B);
 
         // Kill k re-encrypts from the key every row is under (old) to the other one (primary): B to A, then A to B, ...
@@ -107,7 +109,7 @@ public abstract class CrashSafetySpecification<TFixture>(TFixture fixture, ITest
             var primary = old == TestKeys.A ? TestKeys.B : TestKeys.A;
             var env = CliEnvironment(db, primary, old, batch);
             using var cli = Cli(env, "reencrypt");
-            var kill = await KillAsync(plan, k, cli, async () => await CountUnderAsync(db, primary) > 0);
+            var kill = await KillAsync(plan, k, cli, async () => await CountUnderAsync(db, primary) / (double)ReencryptRows);
             await SettleAsync(db, kill.Where);
 
             // Every row reads with the ring {primary, old}, whatever the kill cut off.
@@ -148,7 +150,8 @@ public abstract class CrashSafetySpecification<TFixture>(TFixture fixture, ITest
         var env = CliEnvironment(db, key: null, old: null, ("McpSessions__CleanupBatchSize", "10"));
         const string NotLive = "session_id LIKE 'gone-%'";
 
-        var plan = await CalibrateAsync("cleanup", db, () => Cli(env, "cleanup"), async _ => await CountAsync(db, NotLive) < NotLiveRows);
+        async Task<double> CleanupProgressAsync() => (NotLiveRows - await CountAsync(db, NotLive)) / (double)NotLiveRows;
+        var plan = await CalibrateAsync("cleanup", db, () => Cli(env, "cleanup"), _ => CleanupProgressAsync());
         await AssertLiveRowsAsync(db, live, plan.Scenario);
         Assert.Equal(0, await CountAsync(db, NotLive));
 
@@ -161,7 +164,7 @@ public abstract class CrashSafetySpecification<TFixture>(TFixture fixture, ITest
             Assert.Equal(NotLiveRows, await CountAsync(db, NotLive));
 
             using var cli = Cli(env, "cleanup");
-            var kill = await KillAsync(plan, k, cli, async () => await CountAsync(db, NotLive) < NotLiveRows);
+            var kill = await KillAsync(plan, k, cli, CleanupProgressAsync);
             await SettleAsync(db, kill.Where);
 
             await AssertLiveRowsAsync(db, live, kill.Where);
@@ -206,13 +209,15 @@ public abstract class CrashSafetySpecification<TFixture>(TFixture fixture, ITest
         }
 
         static bool Update(string line) => line.StartsWith("u ", StringComparison.Ordinal);
-        var plan = await CalibrateAsync("burst", db, () => Burst(db, generation: 1), host => Task.FromResult(host.Lines().Any(Update)));
+        static Task<double> BurstProgress(ChildProcess host) =>
+            Task.FromResult(host.Lines() is var lines && lines.Contains("done") ? 1 : lines.Any(Update) ? 0.5 : 0);
+        var plan = await CalibrateAsync("burst", db, () => Burst(db, generation: 1), BurstProgress);
         await AssertBurstAsync(db, acknowledged, [], plan.Scenario);
 
         for (var k = 0; k < KillPoints; k++)
         {
             using var host = Burst(db, generation: k + 2);
-            var kill = await KillAsync(plan, k, host, () => Task.FromResult(host.Lines().Any(Update)));
+            var kill = await KillAsync(plan, k, host, () => BurstProgress(host));
             await SettleAsync(db, kill.Where);
 
             var returned = kill.LinesBeforeKill.Where(Update).ToList();
@@ -246,70 +251,67 @@ public abstract class CrashSafetySpecification<TFixture>(TFixture fixture, ITest
     }
 
     /// <summary>
-    /// Runs the operation once to its end, polling for when its work begins (a line, or the database), and plans the
-    /// kills from the timings.
+    /// Runs the operation once to its end, polling its progress (0: not begun, 1: its work is done; from a line, or the
+    /// database) for when its work begins and ends, and plans the kills from the timings.
     /// </summary>
-    private async Task<KillPlan> CalibrateAsync(string scenario, string db, Func<ChildProcess> start, Func<ChildProcess, Task<bool>> begun)
+    private async Task<KillPlan> CalibrateAsync(string scenario, string db, Func<ChildProcess> start, Func<ChildProcess, Task<double>> progress)
     {
         using var process = start();
-        TimeSpan? began = null;
-        while (!process.HasExited)
-        {
-            if (began is null && await begun(process))
-            {
-                began = process.Elapsed;
-            }
-
-            Assert.True(process.Elapsed < TimeSpan.FromMinutes(2), $"{scenario}: the measured run did not end.\n{process.Describe()}");
-            await Task.Delay(3);
-        }
-
-        await process.WaitForExitAsync(TimeSpan.FromSeconds(10));
-        var ended = process.EndedAt;
+        var (began, done) = await WatchAsync(process, () => progress(process), _ => false);
         Assert.True(process.ExitCode == 0, $"{scenario}: the measured run failed.\n{process.Describe()}");
-        began ??= await begun(process) ? ended : null;
         Assert.True(began is not null, $"{scenario}: the measured run ended before its work was seen to begin.\n{process.Describe()}");
         await SettleAsync(db, scenario);
-        return new KillPlan($"{scenario} on {HostProvider}", began.Value, ended);
+        return new KillPlan($"{scenario} on {HostProvider}", began.Value, (done ?? process.EndedAt) - began.Value);
     }
 
     /// <summary>
     /// Kills <paramref name="process"/> at the plan's next point: a seeded offset u in [-0.5, 1.15). Below 0 the kill
     /// lands in the start-up, at (1 + u) of the start-up's estimated length; from 0 it lands u of the work's estimated
-    /// length after the work was seen to begin (<paramref name="begun"/>, polled), so past 1 it lands after the work.
+    /// length after the work was seen to begin (<paramref name="progress"/> above 0, polled), so past 1 it lands after the work.
     /// </summary>
-    private static async Task<Kill> KillAsync(KillPlan plan, int k, ChildProcess process, Func<Task<bool>> begun)
+    private static async Task<Kill> KillAsync(KillPlan plan, int k, ChildProcess process, Func<Task<double>> progress)
     {
         var u = plan.NextOffset();
         TimeSpan? target = u < 0 ? plan.StartUp * (1 + u) : null;
-        TimeSpan? began = null;
-        while (!process.HasExited && !(target is { } t && process.Elapsed >= t))
+        var (began, done) = await WatchAsync(process, progress, began =>
         {
-            if (began is null && await begun())
-            {
-                began = process.Elapsed;
-                target ??= began + (plan.Work * u);
-            }
-
-            await Task.Delay(2);
-        }
+            target ??= began + (plan.Work * u);
+            return target is { } t && process.Elapsed >= t;
+        });
 
         var at = process.Elapsed;
         var (killed, lines) = await process.KillAsync();
         if (!killed)
         {
             at = process.EndedAt;
-            plan.Learn(began, process.EndedAt);
-        }
-        else if (began is not null)
-        {
-            plan.Learn(began, null);
         }
 
+        plan.Learn(began, done);
         var where = $"{plan.Scenario}, seed {plan.Seed} (replay with MCPSESSIONS_CRASH_SEED={plan.Seed}), kill {k}: offset {u:F3}, "
             + (killed ? $"killed at {at.TotalMilliseconds:F0} ms" : $"ended by itself at {at.TotalMilliseconds:F0} ms")
-            + (began is { } b ? $", work seen from {b.TotalMilliseconds:F0} ms" : ", work not seen to begin");
+            + (began is { } b ? $", work seen from {b.TotalMilliseconds:F0} ms" : ", work not seen to begin")
+            + (done is { } d ? $" to {d.TotalMilliseconds:F0} ms" : "");
         return new Kill(killed, lines, at, began, where);
+    }
+
+    /// <summary>
+    /// Polls <paramref name="progress"/> until the process ends or <paramref name="stop"/> (given when the work began,
+    /// or null) says so; returns when the work was first seen begun (progress above 0) and done (progress 1).
+    /// </summary>
+    private static async Task<(TimeSpan? Began, TimeSpan? Done)> WatchAsync(ChildProcess process, Func<Task<double>> progress, Func<TimeSpan?, bool> stop)
+    {
+        TimeSpan? began = null, done = null;
+        while (!process.HasExited && !stop(began))
+        {
+            Assert.True(process.Elapsed < TimeSpan.FromMinutes(3), $"the process did not end.\n{process.Describe()}");
+            var now = process.Elapsed;
+            var p = await progress();
+            began ??= p > 0 ? now : null;
+            done ??= p >= 1 ? now : null;
+            await Task.Delay(4);
+        }
+
+        return (began, done);
     }
 
     private async Task AssertImportedAsync(string db, string where)
@@ -379,11 +381,15 @@ public abstract class CrashSafetySpecification<TFixture>(TFixture fixture, ITest
         await services.GetRequiredService<ISessionAdmin>().ImportAsync(sessions);
     }
 
-    /// <summary>Makes the gone-* rows no longer live by writing their times and flags in SQL, as another writer would.</summary>
+    /// <summary>
+    /// Makes the gone-* rows no longer live by writing their times and flags in SQL, as another writer would. Only rows
+    /// not yet dormant get their updated_at moved: on PostgreSQL an UPDATE that leaves updated_at as it was has it set
+    /// to now() by @mcp-ts/sdk's trigger (set_current_timestamp_updated_at), which would make a dormant row live again.
+    /// </summary>
     private async Task MakeNotLiveAsync(string db)
     {
         await ExecuteAsync(db, "UPDATE mcp_sessions SET expires_at = created_at WHERE session_id LIKE 'gone-e-%'");
-        await ExecuteAsync(db, "UPDATE mcp_sessions SET updated_at = created_at WHERE session_id LIKE 'gone-d-%'");
+        await ExecuteAsync(db, "UPDATE mcp_sessions SET updated_at = created_at WHERE session_id LIKE 'gone-d-%' AND updated_at <> created_at");
         await ExecuteAsync(db, "UPDATE mcp_sessions SET active = false, expires_at = created_at WHERE session_id LIKE 'gone-a-%'");
     }
 
@@ -495,14 +501,14 @@ public abstract class CrashSafetySpecification<TFixture>(TFixture fixture, ITest
         private readonly List<double> _killedAt = [];
         private int _ranOut;
 
-        public KillPlan(string scenario, TimeSpan began, TimeSpan ended)
+        public KillPlan(string scenario, TimeSpan began, TimeSpan work)
         {
             Seed = Environment.GetEnvironmentVariable("MCPSESSIONS_CRASH_SEED") is { Length: > 0 } seed
                 ? int.Parse(seed, CultureInfo.InvariantCulture)
                 : System.Security.Cryptography.RandomNumberGenerator.GetInt32(int.MaxValue);
             _random = new Random(Seed);
             Scenario = scenario;
-            (StartUp, Work) = (_measuredStartUp, _measuredWork) = (began, ended - began);
+            (StartUp, Work) = (_measuredStartUp, _measuredWork) = (began, work);
         }
 
         public string Scenario { get; }
@@ -517,14 +523,16 @@ public abstract class CrashSafetySpecification<TFixture>(TFixture fixture, ITest
 
         public double NextOffset() => -0.5 + (1.65 * _random.NextDouble());
 
-        public void Learn(TimeSpan? began, TimeSpan? ended)
+        /// <param name="began">When the last run's work was seen to begin, if it was.</param>
+        /// <param name="done">When it was seen done, if it was.</param>
+        public void Learn(TimeSpan? began, TimeSpan? done)
         {
             if (began is { } b)
             {
                 StartUp = b;
-                if (ended is { } e)
+                if (done is { } d)
                 {
-                    Work = e - b;
+                    Work = d - b;
                 }
             }
         }
