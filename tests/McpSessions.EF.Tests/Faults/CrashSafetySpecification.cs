@@ -13,18 +13,20 @@ namespace McpSessions.EF.Tests.Faults;
 /// <summary>
 /// SPEC §10, with real processes killed by SIGKILL at random points: the CLI's <c>import</c>, <c>reencrypt</c> and
 /// <c>cleanup</c>, and a burst of updates in a host of its own (McpSessions.EF.CrashHost). Each scenario measures the
-/// operation once, then kills it <see cref="KillPoints"/> times at seeded random times spread from before its
-/// interesting part to after it, and checks the database after every kill. A provider subclasses this with its
-/// fixture and says how to see that writes reached the table and how to let a killed process's work settle.
-/// Replay a failure with MCPSESSIONS_CRASH_SEED set to the seed its message names.
+/// operation once (its start-up, and its work, seen from its progress in the database or its output), then kills it
+/// <see cref="KillPoints"/> times at seeded random points spread over the start-up's end, the work and a little after
+/// it, and checks the database after every kill; it fails if too few kills landed mid-operation to prove anything.
+/// A provider subclasses this with its fixture and says how to see an import under way and how to let a killed
+/// process's work settle (and, on SQLite, checks integrity). Replay with MCPSESSIONS_CRASH_SEED set to the seed a
+/// message names (the times also depend on the machine's load, so a replay aims at the same offsets, not the same ms).
 /// </summary>
 public abstract class CrashSafetySpecification<TFixture>(TFixture fixture, ITestOutputHelper output) : IClassFixture<TFixture>, IDisposable
     where TFixture : SessionStoreFixture
 {
     protected const int KillPoints = 20;
 
-    // Sizes: each operation's work lasts about as long as the CLI's start-up (~1 s of CPU), so that most kills of a
-    // window around it land in it, and the 160 kills stay within the suite's budget.
+    // Sizes: each operation's work is long enough to be hit mid-way (tens of batches) and short beside the CLI's
+    // start-up (~1 s of CPU), which the 160 kills pay each time: the budget is the start-ups.
     private const int ImportRows = 1500;
     private const int ReencryptRows = 400;
     private const int LiveRows = 60;
