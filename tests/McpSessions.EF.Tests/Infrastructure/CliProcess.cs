@@ -11,10 +11,17 @@ public static class CliProcess
     /// Runs <c>mcp-sessions <paramref name="arguments"/></c> in <paramref name="workingDirectory"/> with none of the
     /// MCP_*, DATABASE_URL, REDIS_URL or STORAGE_* variables of this process, and HOME set to <paramref name="home"/>.
     /// </summary>
-    public static Task<ProcessRunner.Result> RunAsync(string workingDirectory, string home, IReadOnlyDictionary<string, string?>? environment = null, params string[] arguments)
+    public static Task<ProcessRunner.Result> RunAsync(string workingDirectory, string home, IReadOnlyDictionary<string, string?>? environment = null, params string[] arguments) =>
+        ProcessRunner.RunAsync("dotnet", [Assembly, .. arguments], workingDirectory, Environment(home, environment), TimeSpan.FromMinutes(2));
+
+    /// <summary>
+    /// The variables <see cref="RunAsync"/> sets (a null value removes one): none of this process's MCP_*,
+    /// DATABASE_URL, REDIS_URL or STORAGE_* variables, HOME set to <paramref name="home"/>, then <paramref name="environment"/>.
+    /// </summary>
+    public static Dictionary<string, string?> Environment(string home, IReadOnlyDictionary<string, string?>? environment = null)
     {
         var variables = new Dictionary<string, string?>();
-        foreach (DictionaryEntry variable in Environment.GetEnvironmentVariables())
+        foreach (DictionaryEntry variable in System.Environment.GetEnvironmentVariables())
         {
             var name = (string)variable.Key;
             if (name.StartsWith("MCP_", StringComparison.Ordinal) || name.StartsWith("STORAGE_", StringComparison.Ordinal)
@@ -31,6 +38,6 @@ public static class CliProcess
             variables[name] = value;
         }
 
-        return ProcessRunner.RunAsync("dotnet", [Assembly, .. arguments], workingDirectory, variables, TimeSpan.FromMinutes(2));
+        return variables;
     }
 }
