@@ -18,7 +18,7 @@ namespace McpSessions.EF.Tests.Properties;
 public abstract class HostileInputSpecification<TFixture>(TFixture fixture, ITestOutputHelper output) : IClassFixture<TFixture>, IAsyncLifetime
     where TFixture : SessionStoreFixture
 {
-    public const int Strings = 100;
+    public const int Strings = 60;
 
     private const string Alice = "alice";
     private const string Base = "base-1";
