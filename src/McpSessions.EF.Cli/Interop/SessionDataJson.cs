@@ -92,45 +92,132 @@ internal static class SessionDataJson
         }
     }
 
-    /// <summary>Reads a JSON array of sessions. A malformed file is a <see cref="CliException"/> (exit code 3) naming the element and the member.</summary>
+    /// <summary>
+    /// Reads a JSON array of sessions. A malformed file is a <see cref="CliException"/> (exit code 3) naming the element
+    /// and, where there is one, the member: the array is parsed one element at a time, so that a syntax error, a
+    /// truncation, too deep a nesting or bytes that are not UTF-8 are reported with the index of the element they are in.
+    /// A leading UTF-8 byte order mark is skipped.
+    /// </summary>
     public static List<McpSession> ReadArray(ReadOnlyMemory<byte> utf8, string source)
     {
-        JsonDocument document;
+        if (utf8.Span.StartsWith(Utf8Bom))
+        {
+            utf8 = utf8[Utf8Bom.Length..];
+        }
+
+        // JsonDocument does not check that strings are UTF-8 (reading one fails later); check once, and search only when not.
+        var validUtf8 = System.Text.Unicode.Utf8.IsValid(utf8.Span);
+        var reader = new Utf8JsonReader(utf8.Span);
         try
         {
-            document = JsonDocument.Parse(utf8);
+            if (!reader.Read())
+            {
+                throw new CliException(CliErrors.Data, $"{source} is empty; it must hold a JSON array of @mcp-ts/sdk SessionData objects. Nothing was imported.");
+            }
         }
         catch (JsonException e)
         {
             throw new CliException(CliErrors.Data, $"{source} is not valid JSON: {e.Message} Nothing was imported.", e);
         }
 
-        using (document)
+        if (reader.TokenType != JsonTokenType.StartArray)
         {
-            if (document.RootElement.ValueKind != JsonValueKind.Array)
+            throw new CliException(CliErrors.Data, $"{source} must hold a JSON array of @mcp-ts/sdk SessionData objects; it holds {Kind(reader.TokenType)}. Nothing was imported.");
+        }
+
+        var sessions = new List<McpSession>();
+        for (var index = 0; ; index++)
+        {
+            JsonDocument document;
+            try
             {
-                throw new CliException(CliErrors.Data, $"{source} must hold a JSON array of @mcp-ts/sdk SessionData objects; it holds {Kind(document.RootElement)}. Nothing was imported.");
+                if (!reader.Read() || reader.TokenType == JsonTokenType.EndArray)
+                {
+                    break;
+                }
+
+                document = JsonDocument.ParseValue(ref reader);
+            }
+            catch (JsonException e)
+            {
+                throw Malformed(source, index, "element", $"is not valid JSON: {e.Message}", e);
             }
 
-            var sessions = new List<McpSession>(document.RootElement.GetArrayLength());
-            var index = 0;
-            foreach (var element in document.RootElement.EnumerateArray())
+            using (document)
             {
                 try
                 {
-                    sessions.Add(Read(element));
+                    if (!validUtf8)
+                    {
+                        CheckUtf8(document.RootElement);
+                    }
+
+                    sessions.Add(Read(document.RootElement));
                 }
                 catch (MalformedMember e)
                 {
                     throw Malformed(source, index, e.Member, e.Message, e.InnerException);
                 }
+            }
+        }
 
-                index++;
+        try
+        {
+            if (reader.Read())
+            {
+                throw new JsonException($"'{reader.TokenType}' follows the array.");
+            }
+        }
+        catch (JsonException e)
+        {
+            throw new CliException(CliErrors.Data, $"{source} is not valid JSON after the array's {sessions.Count} element(s): {e.Message} Nothing was imported.", e);
+        }
+
+        return sessions;
+    }
+
+    private static ReadOnlySpan<byte> Utf8Bom => [0xEF, 0xBB, 0xBF];
+
+    /// <summary>Names the member whose name or value is not UTF-8 (the whole element when it is not an object).</summary>
+    private static void CheckUtf8(JsonElement element)
+    {
+        if (element.ValueKind != JsonValueKind.Object)
+        {
+            if (!System.Text.Unicode.Utf8.IsValid(System.Runtime.InteropServices.JsonMarshal.GetRawUtf8Value(element)))
+            {
+                throw new MalformedMember("element", "is not valid UTF-8");
             }
 
-            return sessions;
+            return;
+        }
+
+        foreach (var member in element.EnumerateObject())
+        {
+            string name;
+            try
+            {
+                name = member.Name;
+            }
+            catch (InvalidOperationException)
+            {
+                throw new MalformedMember("element", "has a member name that is not valid UTF-8");
+            }
+
+            if (!System.Text.Unicode.Utf8.IsValid(System.Runtime.InteropServices.JsonMarshal.GetRawUtf8Value(member.Value)))
+            {
+                throw new MalformedMember(name, "is not valid UTF-8");
+            }
         }
     }
+
+    private static string Kind(JsonTokenType token) => token switch
+    {
+        JsonTokenType.StartObject => "an object",
+        JsonTokenType.String => "a string",
+        JsonTokenType.Number => "a number",
+        JsonTokenType.True or JsonTokenType.False => "a boolean",
+        _ => "null",
+    };
 
     /// <summary>The line for an invalid element: <c>sessions.json: element 3: serverUrl must be …</c>.</summary>
     public static CliException Malformed(string source, int index, string member, string rule, Exception? cause = null) =>
@@ -181,9 +268,22 @@ internal static class SessionDataJson
     private static string? OptionalString(JsonElement element, string name) => Member(element, name) switch
     {
         null => null,
-        { ValueKind: JsonValueKind.String } value => value.GetString(),
+        { ValueKind: JsonValueKind.String } value => Text(value, name),
         { } value => throw new MalformedMember(name, $"must be a string, not {Kind(value)}"),
     };
+
+    // A JSON escape of an unpaired surrogate ("\ud800") parses, but no string holds it: reading one throws.
+    private static string Text(JsonElement value, string name)
+    {
+        try
+        {
+            return value.GetString()!;
+        }
+        catch (InvalidOperationException e)
+        {
+            throw new MalformedMember(name, "is not valid text (an unpaired surrogate)", e);
+        }
+    }
 
     // Milliseconds since the Unix epoch, as JavaScript's Date.now(); fractions are kept to the microsecond.
     private static DateTimeOffset? OptionalTime(JsonElement element, string name)
@@ -225,6 +325,10 @@ internal static class SessionDataJson
         {
             // The serializer's message names the path and position, never the value.
             throw new MalformedMember(name, $"is not valid: {e.Message}", e);
+        }
+        catch (InvalidOperationException e)
+        {
+            throw new MalformedMember(name, "is not valid text (an unpaired surrogate)", e);
         }
     }
 

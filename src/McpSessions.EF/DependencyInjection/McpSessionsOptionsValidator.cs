@@ -31,6 +31,11 @@ internal sealed class McpSessionsOptionsValidator : IValidateOptions<McpSessions
             failures.Add($"{prefix}SqlitePath must not be empty.");
         }
 
+        if (!options.UsesHostContext && Providers.SessionsDatabase.SettingError(options) is { } settingError)
+        {
+            failures.Add(settingError);
+        }
+
         if (!Enum.IsDefined(options.SqliteSynchronous))
         {
             failures.Add($"{prefix}SqliteSynchronous must be Normal or Full.");

@@ -56,6 +56,9 @@ internal sealed class PostgresSessionsDatabase(string connectionString, Postgres
             || (settings.Host ?? "").Split(',').Any(h => h.Trim().TrimEnd('.').EndsWith(SupabasePoolerDomain, StringComparison.OrdinalIgnoreCase)),
     };
 
+    /// <summary>The connection string (or <c>postgres://</c> URI), parsed as the data source parses it.</summary>
+    internal static NpgsqlConnectionStringBuilder Parse(string connectionString) => new(PostgresConnectionString.Normalize(connectionString));
+
     private static NpgsqlDataSource CreateDataSource(string connectionString, PostgresPooler pooler)
     {
         var normalized = PostgresConnectionString.Normalize(connectionString);

@@ -23,6 +23,39 @@ internal abstract class SessionsDatabase : IAsyncDisposable
 
     public abstract ValueTask DisposeAsync();
 
+    /// <summary>
+    /// Why <see cref="Create"/> cannot read the configured connection string or SQLite path (the driver's parser would
+    /// throw its ArgumentException from inside the store), or <see langword="null"/>. For the options validator: it
+    /// parses exactly as <see cref="Create"/> does, and connects to nothing.
+    /// </summary>
+    public static string? SettingError(McpSessionsOptions options)
+    {
+        try
+        {
+            switch (options.Provider)
+            {
+                case SessionStorageProvider.Postgres or SessionStorageProvider.Supabase when !string.IsNullOrWhiteSpace(options.ConnectionString):
+                    if (string.IsNullOrWhiteSpace(PostgresSessionsDatabase.Parse(options.ConnectionString).Host))
+                    {
+                        return $"{McpSessionsOptions.SectionName}:{nameof(options.ConnectionString)} names no Host (the PostgreSQL server).";
+                    }
+
+                    break;
+                case SessionStorageProvider.Sqlite:
+                    _ = SqliteSessionsDatabase.Parse(options.ConnectionString, options.SqlitePath);
+                    break;
+            }
+
+            return null;
+        }
+        catch (Exception e) when (e is ArgumentException or FormatException)
+        {
+            // The parsers' messages name the keyword or position, never a value.
+            var setting = options.ConnectionString is null ? nameof(options.SqlitePath) : nameof(options.ConnectionString);
+            return $"{McpSessionsOptions.SectionName}:{setting} cannot be read as a {options.Provider} connection string: {e.Message}";
+        }
+    }
+
     public static SessionsDatabase Create(McpSessionsOptions options) => options.Provider switch
     {
         SessionStorageProvider.Postgres or SessionStorageProvider.Supabase => new PostgresSessionsDatabase(options.ConnectionString!, options.PostgresPooler),

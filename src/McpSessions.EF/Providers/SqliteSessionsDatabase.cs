@@ -47,9 +47,7 @@ internal sealed class SqliteSessionsDatabase : SessionsDatabase
     /// </summary>
     public static SqliteSessionsDatabase File(string? connectionString, string path, bool createIfMissing = true, SqliteSynchronous synchronous = SqliteSynchronous.Normal)
     {
-        var builder = connectionString is null || !connectionString.Contains('=', StringComparison.Ordinal)
-            ? new SqliteConnectionStringBuilder { DataSource = connectionString ?? path, Pooling = true }
-            : new SqliteConnectionStringBuilder(connectionString);
+        var builder = Parse(connectionString, path);
         if (!createIfMissing && builder.Mode == SqliteOpenMode.ReadWriteCreate)
         {
             builder.Mode = SqliteOpenMode.ReadWrite;
@@ -57,6 +55,12 @@ internal sealed class SqliteSessionsDatabase : SessionsDatabase
 
         return new(builder.ConnectionString, null, synchronous);
     }
+
+    /// <summary>The settings of <see cref="File"/>, parsed: an <see cref="ArgumentException"/> when they cannot be.</summary>
+    public static SqliteConnectionStringBuilder Parse(string? connectionString, string path) =>
+        connectionString is null || !connectionString.Contains('=', StringComparison.Ordinal)
+            ? new SqliteConnectionStringBuilder { DataSource = connectionString ?? path, Pooling = true }
+            : new SqliteConnectionStringBuilder(connectionString);
 
     /// <summary>A private shared-cache database: it exists while at least one connection to it is open.</summary>
     public static SqliteSessionsDatabase InMemory()
