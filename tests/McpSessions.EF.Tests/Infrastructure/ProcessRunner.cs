@@ -18,6 +18,31 @@ public static class ProcessRunner
         IReadOnlyDictionary<string, string?>? environment = null,
         TimeSpan? timeout = null)
     {
+        var start = StartInfo(fileName, arguments, workingDirectory, environment);
+        using var process = Process.Start(start) ?? throw new InvalidOperationException($"{fileName} did not start");
+        process.StandardInput.Close();
+        var stdout = process.StandardOutput.ReadToEndAsync();
+        var stderr = process.StandardError.ReadToEndAsync();
+        using var cancel = new CancellationTokenSource(timeout ?? TimeSpan.FromMinutes(3));
+        try
+        {
+            await process.WaitForExitAsync(cancel.Token);
+        }
+        catch (OperationCanceledException)
+        {
+            process.Kill(entireProcessTree: true);
+            throw new TimeoutException($"{fileName} {string.Join(' ', arguments)} did not finish in time.\n{await stdout}\n{await stderr}");
+        }
+
+        return new Result(process.ExitCode, await stdout, await stderr);
+    }
+
+    /// <summary>
+    /// How every test starts a process: in <paramref name="workingDirectory"/> (default: the repository), every stream
+    /// redirected, <paramref name="environment"/> applied (a null value removes the variable).
+    /// </summary>
+    public static ProcessStartInfo StartInfo(string fileName, IEnumerable<string> arguments, string? workingDirectory = null, IReadOnlyDictionary<string, string?>? environment = null)
+    {
         var start = new ProcessStartInfo(fileName)
         {
             WorkingDirectory = workingDirectory ?? RepositoryPaths.Root,
@@ -43,21 +68,6 @@ public static class ProcessRunner
             }
         }
 
-        using var process = Process.Start(start) ?? throw new InvalidOperationException($"{fileName} did not start");
-        process.StandardInput.Close();
-        var stdout = process.StandardOutput.ReadToEndAsync();
-        var stderr = process.StandardError.ReadToEndAsync();
-        using var cancel = new CancellationTokenSource(timeout ?? TimeSpan.FromMinutes(3));
-        try
-        {
-            await process.WaitForExitAsync(cancel.Token);
-        }
-        catch (OperationCanceledException)
-        {
-            process.Kill(entireProcessTree: true);
-            throw new TimeoutException($"{fileName} {string.Join(' ', arguments)} did not finish in time.\n{await stdout}\n{await stderr}");
-        }
-
-        return new Result(process.ExitCode, await stdout, await stderr);
+        return start;
     }
 }
