@@ -9,7 +9,9 @@
 #   ./scripts/bench.sh --help                   every option
 #   ./scripts/bench.sh --startup [--runs N]     startup: hyperfine (warmup 1, N runs, default 10) over `mcp-sessions list`
 #                                               on a migrated SQLite file, and over a process whose first store call
-#                                               (AddMcpSessions, CreateAsync, GetAsync) times itself; no servers
+#                                               (AddMcpSessions, CreateAsync, GetAsync) times itself; no servers. The
+#                                               floor beside them: a .NET process that returns at once, and --help.
+#                                               Where the first call's time goes: dotnet <probe> --startup-probe FILE --phases
 #
 # Each phase measures the library and a raw baseline (Npgsql prepared statements, Microsoft.Data.Sqlite under the
 # same pragmas, Redis GET/SET through the same client) back to back on the same table; the table it prints has
@@ -53,19 +55,21 @@ if [ "$startup" -eq 1 ]; then
   MCP_TS_STORAGE_SQLITE_PATH="$db" dotnet "$cli" migrate >/dev/null
   echo "[bench] load average: $(cut -d' ' -f1-3 /proc/loadavg) on $(nproc) cores" >&2
   MCP_TS_STORAGE_SQLITE_PATH="$db" hyperfine --style basic --warmup 1 --runs "$startup_runs" --export-json "$work/hyperfine.json" \
+    -n floor "dotnet $probe --startup-floor" \
     -n help "dotnet $cli --help" \
     -n list "dotnet $cli list" \
     -n probe "dotnet $probe --startup-probe $db >>$work/probe.txt" >&2
   # The probe's own line per run (the warm-up's included: it is a new process too).
-  jq -r '.results[] | "\(.command)\t\(.median * 1000)\t\(.min * 1000)\t\(.max * 1000)"' "$work/hyperfine.json" >"$work/wall.tsv"
+  jq -r '.results[] | "\(.command)\t\(.median * 1000)\t\(.min * 1000)\t\(.max * 1000)\t\((.user + .system) * 1000)"' "$work/hyperfine.json" >"$work/wall.tsv"
   python3 - "$work/wall.tsv" "$work/probe.txt" <<'PY'
 import statistics, sys
 wall = [line.split("\t") for line in open(sys.argv[1]).read().splitlines()]
 runs = [dict(kv.split("=") for kv in line.split()) for line in open(sys.argv[2]).read().splitlines()]
-print(f"{'measurement':<44}{'median ms':>10}{'min ms':>10}{'max ms':>10}")
-names = {"help": "mcp-sessions --help (process wall)", "list": "mcp-sessions list, SQLite (process wall)", "probe": "probe process (wall)"}
-for name, median, low, high in wall:
-    print(f"{names[name]:<44}{float(median):>10.0f}{float(low):>10.0f}{float(high):>10.0f}")
+# CPU (user + system, mean) beside the wall: on a shared machine it moves less than the wall does.
+print(f"{'measurement':<44}{'median ms':>10}{'min ms':>10}{'max ms':>10}{'cpu ms':>10}")
+names = {"floor": "floor: a .NET process that returns at once", "help": "mcp-sessions --help (process wall)", "list": "mcp-sessions list, SQLite (process wall)", "probe": "probe process (wall)"}
+for name, median, low, high, cpu in wall:
+    print(f"{names[name]:<44}{float(median):>10.0f}{float(low):>10.0f}{float(high):>10.0f}{float(cpu):>10.0f}")
 for key, label in [("first-call-ms", "probe: first store call (in process)"), ("second-call-ms", "probe: second store call (in process)"), ("setup-ms", "probe: AddMcpSessions + resolve store")]:
     values = [float(r[key]) for r in runs]
     print(f"{label:<44}{statistics.median(values):>10.1f}{min(values):>10.1f}{max(values):>10.1f}")

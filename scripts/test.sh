@@ -44,6 +44,9 @@ for provider in Postgres Sqlite; do
     --project "Migrations/McpSessions.EF.Migrations.$provider"
 done
 
+# Nor do the model and its compiled form: regenerated into a temporary folder and compared with the committed one.
+./scripts/compiled-models.sh --check --no-build --configuration "$configuration"
+
 # The Node peer the interop tests run (@mcp-ts/sdk), exactly as tests/node/package-lock.json pins it. No package in
 # that lockfile has an install script: --ignore-scripts skips nothing today and keeps a lockfile update from running code.
 missing=""

@@ -12,6 +12,7 @@ return args switch
     ["macro", .. var rest] => await MacroHarness.RunAsync(rest),
     [ScaleCheck.Command, .. var rest] => await ScaleCheck.RunAsync(rest),
     [StartupProbe.Command, .. var rest] => await StartupProbe.RunAsync(rest),
+    [StartupProbe.Floor] => 0,
     _ => Run(args),
 };
 

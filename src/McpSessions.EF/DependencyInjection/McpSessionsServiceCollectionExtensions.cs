@@ -23,8 +23,17 @@ public static class McpSessionsServiceCollectionExtensions
         services.TryAddSingleton(sp => SessionsDatabase.Create(sp.GetRequiredService<IOptions<McpSessionsOptions>>().Value));
         services.AddPooledDbContextFactory<SessionsDbContext>((sp, builder) =>
         {
-            sp.GetRequiredService<SessionsDatabase>().Configure(builder);
-            builder.UseMcpSessions(sp.GetRequiredService<SessionKeyRing>());
+            var database = sp.GetRequiredService<SessionsDatabase>();
+            var keyRing = sp.GetRequiredService<SessionKeyRing>();
+            database.Configure(builder);
+            builder.UseMcpSessions(keyRing);
+
+            // The model compiled for the provider, when it is bound to this key ring (CompiledSessionsModel); otherwise
+            // EF builds the model, as for any context.
+            if (database.CompiledModel.For(keyRing) is { } model)
+            {
+                builder.UseModel(model);
+            }
 
             // The store rents a context per call and never shares one between threads, so EF's per-call check that
             // nobody else is using the context is pure overhead here.

@@ -27,8 +27,9 @@ internal static class DesignTimeSessionsContext
             builder.UseSqlite($"Data Source={path}", o => o.MigrationsAssembly(SessionsProvider.Sqlite.MigrationsAssembly).MigrationsHistoryTable(SessionsProvider.MigrationsHistoryTable));
         }
 
-        // Design time (migrations) never reads or writes a secret.
-        builder.UseMcpSessions(Encryption.SessionKeyRing.Plaintext);
+        // Design time (migrations, the compiled models) never reads or writes a secret: no key ring, so the model names
+        // the secret columns' converter types, which is what a compiled model can hold.
+        builder.UseMcpSessions(keyRing: null);
         return new SessionsDbContext(builder.Options);
     }
 

@@ -1,4 +1,5 @@
 using McpSessions.EF.Json;
+using Microsoft.EntityFrameworkCore.ChangeTracking;
 using Microsoft.EntityFrameworkCore.Metadata.Builders;
 using Microsoft.EntityFrameworkCore.Storage.ValueConversion;
 
@@ -32,14 +33,11 @@ internal sealed class McpSessionConfiguration(McpSessionsModelOptions options, S
         session.Property(s => s.UpdatedAt).HasColumnName("updated_at");
         session.Property(s => s.ExpiresAt).HasColumnName("expires_at");
         session.Property(s => s.Active).HasColumnName("active").IsRequired().HasDefaultValue(false).ValueGeneratedNever();
-        session.Property(s => s.CodeVerifier).HasColumnName("code_verifier")
-            .HasConversion(new ValueConverter<string?, string>(
-                v => SecretValues.WriteText(keyRing, SecretColumn.CodeVerifier, v!),
-                s => SecretValues.ReadText(keyRing, SecretColumn.CodeVerifier, s)));
+        Secret(session.Property(s => s.CodeVerifier).HasColumnName("code_verifier"), SecretColumn.CodeVerifier, comparer: null);
         session.Property(s => s.ClientId).HasColumnName("client_id");
 
-        // The secrets: encrypted by value converters, so every EF query on the entity reads plaintext objects and the
-        // database only ever sees ciphertext.
+        // The secrets: encrypted by value converters (SecretConverters), so every EF query on the entity reads plaintext
+        // objects and the database only ever sees ciphertext.
         JsonProperty(session, s => s.Headers, "headers", SecretColumn.Headers);
         JsonProperty(session, s => s.ClientInformation, "client_information", SecretColumn.ClientInformation);
         JsonProperty(session, s => s.Tokens, "tokens", SecretColumn.Tokens);
@@ -53,13 +51,15 @@ internal sealed class McpSessionConfiguration(McpSessionsModelOptions options, S
     }
 
     private void JsonProperty<T>(EntityTypeBuilder<McpSession> session, System.Linq.Expressions.Expression<Func<McpSession, T?>> property, string columnName, SecretColumn column)
-        where T : class
-    {
-        session.Property(property)
-            .HasColumnName(columnName)
-            .HasConversion(
-                new ValueConverter<T?, string>(v => SecretValues.WriteJson(keyRing, column, v!), s => SecretValues.ReadJson<T>(keyRing, column, s)),
-                JsonColumn.Comparer<T>())
-            .HasColumnType(provider.JsonColumnType);
-    }
+        where T : class =>
+        Secret(session.Property(property).HasColumnName(columnName), column, JsonColumn.Comparer<T>()).HasColumnType(provider.JsonColumnType);
+
+    /// <summary>
+    /// The converter bound to the context's key ring; without one (design time, or a context that never called
+    /// <c>AddMcpSessions</c>) the converter's type, which a compiled model can name (see <see cref="SecretConverters"/>).
+    /// </summary>
+    private PropertyBuilder<T> Secret<T>(PropertyBuilder<T> property, SecretColumn column, ValueComparer? comparer) =>
+        keyRing is null
+            ? property.HasConversion(SecretConverters.TypeOf(column), comparer)
+            : property.HasConversion(SecretConverters.For(column, keyRing), comparer);
 }

@@ -12,6 +12,8 @@ internal sealed class PostgresSessionsDatabase(string connectionString, Postgres
 
     public override SessionsProvider Provider => SessionsProvider.Postgres;
 
+    public override Model.Compiled.CompiledSessionsModel CompiledModel => Model.Compiled.CompiledSessionsModel.Postgres;
+
     /// <summary>The data source's settings, without the password.</summary>
     internal NpgsqlConnectionStringBuilder Settings => new(_dataSource.ConnectionString);
 

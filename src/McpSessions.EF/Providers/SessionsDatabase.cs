@@ -18,6 +18,9 @@ internal abstract class SessionsDatabase : IAsyncDisposable
     /// <summary>Whether the database is known not to exist (a SQLite file that is not there). False when it cannot tell.</summary>
     public bool IsMissing => FilePath is { } path && !File.Exists(path);
 
+    /// <summary>The compiled model of <see cref="Model.SessionsDbContext"/> on this database's provider.</summary>
+    public abstract Model.Compiled.CompiledSessionsModel CompiledModel { get; }
+
     /// <summary>Points <paramref name="builder"/> at this database, with the migrations assembly and history table.</summary>
     public abstract void Configure(DbContextOptionsBuilder builder);
 

@@ -26,6 +26,8 @@ internal sealed class SqliteSessionsDatabase : SessionsDatabase
 
     public override SessionsProvider Provider => SessionsProvider.Sqlite;
 
+    public override Model.Compiled.CompiledSessionsModel CompiledModel => Model.Compiled.CompiledSessionsModel.Sqlite;
+
     public override string Description => FilePath is { } path ? $"SQLite file '{path}'" : "SQLite in-memory database";
 
     /// <summary>The full path of the database file; <see langword="null"/> in memory.</summary>

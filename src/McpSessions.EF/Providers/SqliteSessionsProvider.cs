@@ -11,9 +11,9 @@ namespace McpSessions.EF.Providers;
 /// </summary>
 internal sealed class SqliteSessionsProvider : SessionsProvider
 {
-    private static readonly ValueConverter<DateTimeOffset, long> UnixMicroseconds = new(
-        v => (v.UtcTicks - DateTimeOffset.UnixEpoch.Ticks) / TimeSpan.TicksPerMicrosecond,
-        v => new DateTimeOffset(DateTimeOffset.UnixEpoch.Ticks + (v * TimeSpan.TicksPerMicrosecond), TimeSpan.Zero));
+    // Method calls, not inline arithmetic: EF 10's compiled-model generator drops the parentheses of
+    // (a - b) / c when it writes a converter's expression as C# (it wrote v.UtcTicks - UnixEpoch.Ticks / 10).
+    private static readonly ValueConverter<DateTimeOffset, long> UnixMicroseconds = new(v => ToUnixMicroseconds(v), v => FromUnixMicroseconds(v));
 
     public override string Name => "sqlite";
 
@@ -28,6 +28,10 @@ internal sealed class SqliteSessionsProvider : SessionsProvider
         session.Property(s => s.ExpiresAt).HasConversion(UnixMicroseconds);
         session.Property(s => s.Version).HasColumnName("version").IsConcurrencyToken().HasDefaultValue(0u).ValueGeneratedNever();
     }
+
+    internal static long ToUnixMicroseconds(DateTimeOffset value) => (value.UtcTicks - DateTimeOffset.UnixEpoch.Ticks) / TimeSpan.TicksPerMicrosecond;
+
+    internal static DateTimeOffset FromUnixMicroseconds(long value) => new(DateTimeOffset.UnixEpoch.Ticks + (value * TimeSpan.TicksPerMicrosecond), TimeSpan.Zero);
 
     /// <summary>A lock file beside the database file; none in memory.</summary>
     public override SharedLock? SharedLockFor(System.Data.Common.DbConnection connection)

@@ -70,6 +70,11 @@ internal sealed class SessionSchemaGate(bool autoMigrate, SessionsDatabase? data
                 $"No migrations were found for {database.Provider.Name}: reference the package {database.Provider.MigrationsAssembly} from the application.");
         }
 
+        if (await AllAppliedAsync(context, database, migrations, cancellationToken).ConfigureAwait(false))
+        {
+            return;
+        }
+
         if (migrate)
         {
             await context.Database.MigrateAsync(cancellationToken).ConfigureAwait(false);
@@ -83,6 +88,37 @@ internal sealed class SessionSchemaGate(bool autoMigrate, SessionsDatabase? data
             var exists = pending.Count < migrations.Count
                 || await context.GetService<IRelationalDatabaseCreator>().ExistsAsync(cancellationToken).ConfigureAwait(false);
             throw new SessionSchemaNotReadyException(NotReadyMessage(context, database, pending, migrations.Count, exists));
+        }
+    }
+
+    /// <summary>
+    /// Whether the database exists and its history table lists every migration of the assembly: one query through EF's
+    /// command pipeline. EF's own answer (<c>GetPendingMigrationsAsync</c>, and <c>MigrateAsync</c> before it finds
+    /// nothing to do) first builds a model of the history table with the whole convention set, which in a new process
+    /// is most of the first call's time once the session model is compiled (issue 18). Anything else (no database, no
+    /// history table, a migration missing) answers false and EF decides, as before.
+    /// </summary>
+    private static async Task<bool> AllAppliedAsync(DbContext context, SessionsDatabase database, IReadOnlyDictionary<string, System.Reflection.TypeInfo> migrations, CancellationToken cancellationToken)
+    {
+        if (!await context.GetService<IRelationalDatabaseCreator>().ExistsAsync(cancellationToken).ConfigureAwait(false))
+        {
+            return false;
+        }
+
+        var history = RelationalOptionsExtension.Extract(context.GetService<IDbContextOptions>());
+        var sql = context.GetService<ISqlGenerationHelper>();
+
+        // HistoryRepository names its key column after HistoryRow.MigrationId.
+        var query = context.GetService<IRawSqlCommandBuilder>().Build(
+            $"SELECT {sql.DelimitIdentifier(nameof(HistoryRow.MigrationId))} FROM {sql.DelimitIdentifier(history.MigrationsHistoryTableName ?? HistoryRepository.DefaultTableName, history.MigrationsHistoryTableSchema)}");
+        try
+        {
+            var applied = await EfCommandRunner<DbContext>.ReadAsync(context, query, new Dictionary<string, object?>(), static r => r.GetString(0), cancellationToken).ConfigureAwait(false);
+            return migrations.Keys.All(new HashSet<string>(applied, StringComparer.Ordinal).Contains);
+        }
+        catch (Exception e) when (database.Provider.IsMissingSchema(e))
+        {
+            return false;
         }
     }
 
