@@ -47,6 +47,33 @@ internal abstract class SessionsProvider
     protected abstract bool IsConnectionFailureCore(Exception exception);
 
     /// <summary>
+    /// What a failed call on the session database throws, when the provider's exception says more than the statement
+    /// failed: <see cref="SessionDatabaseReadOnlyException"/> when the database would not take a write
+    /// (<see cref="IsReadOnlyCore"/>), <see cref="Unreachable"/> when it could not be reached; otherwise null (the
+    /// provider's exception stands). Null too for an exception translated already.
+    /// </summary>
+    public McpSessionsException? Translate(Exception exception, string database)
+    {
+        if (exception is SessionDatabaseReadOnlyException)
+        {
+            return null;
+        }
+
+        for (var e = exception; e is not null; e = e.InnerException)
+        {
+            if (IsReadOnlyCore(e))
+            {
+                return new SessionDatabaseReadOnlyException(database, e.Message, exception);
+            }
+        }
+
+        return Unreachable(exception, database);
+    }
+
+    /// <summary>Whether this one exception (not what it wraps) says the database would not take a write.</summary>
+    protected virtual bool IsReadOnlyCore(Exception exception) => false;
+
+    /// <summary>
     /// <see cref="SessionDatabaseUnreachableException"/> for <paramref name="exception"/> when it is a connection failure
     /// (<see cref="IsConnectionFailure"/>), naming <paramref name="database"/> and the cause as the provider put it
     /// (its message, and the innermost one where that says more: "Failed to connect to 127.0.0.1:5432: Connection
@@ -54,6 +81,11 @@ internal abstract class SessionsProvider
     /// </summary>
     public SessionDatabaseUnreachableException? Unreachable(Exception exception, string database)
     {
+        if (exception is SessionDatabaseUnreachableException)
+        {
+            return null; // translated already
+        }
+
         for (var e = exception; e is not null; e = e.InnerException)
         {
             if (!IsConnectionFailureCore(e))

@@ -52,6 +52,12 @@ internal sealed class SqliteSessionsProvider : SessionsProvider
     protected override bool IsConnectionFailureCore(Exception exception) =>
         exception is SqliteException { SqliteErrorCode: 14 or 26 };
 
+    // SQLITE_READONLY (8, every variant): the file or its directory cannot be written, seen by a connection opened
+    // since; SQLITE_IOERR_WRITE (778): the kernel refused a write of a connection opened before (an immutable or
+    // read-only file, a failing disk), which SQLite reports only as "disk I/O error".
+    protected override bool IsReadOnlyCore(Exception exception) =>
+        exception is SqliteException { SqliteErrorCode: 8 } or SqliteException { SqliteExtendedErrorCode: 778 };
+
     public override string Describe(System.Data.Common.DbConnection connection)
     {
         var settings = new SqliteConnectionStringBuilder(connection.ConnectionString);

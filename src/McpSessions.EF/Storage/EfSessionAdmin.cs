@@ -26,9 +26,9 @@ internal sealed partial class EfSessionAdmin(
         {
             return await MigrateCoreAsync(cancellationToken).ConfigureAwait(false);
         }
-        catch (Exception e) when (e is not SessionDatabaseUnreachableException && database.Provider.Unreachable(e, database.Description) is { } unreachable)
+        catch (Exception e) when (database.Provider.Translate(e, database.Description) is { } translated)
         {
-            throw unreachable;
+            throw translated;
         }
     }
 

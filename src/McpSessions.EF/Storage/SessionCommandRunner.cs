@@ -18,8 +18,9 @@ internal abstract class SessionCommandRunner<TContext>(SessionContextSource<TCon
     /// <summary>
     /// Runs <paramref name="work"/> on one connection (and, when <paramref name="transaction"/>, in one transaction that
     /// commits when it returns), retried as a whole by the context's execution strategy. A connection failure that
-    /// outlasts the strategy becomes <see cref="SessionDatabaseUnreachableException"/>: translated here, outside the
-    /// strategy, so a host's <c>EnableRetryOnFailure</c> still sees (and retries) the provider's transient exception.
+    /// outlasts the strategy becomes <see cref="SessionDatabaseUnreachableException"/>, a refused write
+    /// <see cref="SessionDatabaseReadOnlyException"/>: translated here, outside the strategy, so a host's
+    /// <c>EnableRetryOnFailure</c> still sees (and retries) the provider's transient exception.
     /// </summary>
     public async Task<T> RunAsync<TState, T>(TState state, Func<SessionConnection, TState, CancellationToken, Task<T>> work, bool transaction, CancellationToken cancellationToken)
     {
@@ -27,9 +28,9 @@ internal abstract class SessionCommandRunner<TContext>(SessionContextSource<TCon
         {
             return await RunCoreAsync(state, work, transaction, cancellationToken).ConfigureAwait(false);
         }
-        catch (Exception e) when (Unreachable(e) is { } unreachable)
+        catch (Exception e) when (Translate(e) is { } translated)
         {
-            throw unreachable;
+            throw translated;
         }
     }
 
@@ -37,12 +38,12 @@ internal abstract class SessionCommandRunner<TContext>(SessionContextSource<TCon
     protected abstract Task<T> RunCoreAsync<TState, T>(TState state, Func<SessionConnection, TState, CancellationToken, Task<T>> work, bool transaction, CancellationToken cancellationToken);
 
     /// <summary>
-    /// <see cref="SessionDatabaseUnreachableException"/> naming the store's database when <paramref name="exception"/> is
-    /// a connection failure of its provider; otherwise null (also before any context was rented: nothing has tried to
-    /// connect then).
+    /// The provider's translation of <paramref name="exception"/> naming the store's database
+    /// (<see cref="Providers.SessionsProvider.Translate"/>); null also before any context was rented: nothing has tried
+    /// to connect then.
     /// </summary>
-    private SessionDatabaseUnreachableException? Unreachable(Exception exception) =>
-        exception is SessionDatabaseUnreachableException || _target is not { } target ? null : target.Provider.Unreachable(exception, target.Database);
+    private McpSessionsException? Translate(Exception exception) =>
+        _target is not { } target ? null : target.Provider.Translate(exception, target.Database);
 
     private (Providers.SessionsProvider Provider, string Database)? _target;
 
@@ -95,9 +96,9 @@ internal abstract class SessionCommandRunner<TContext>(SessionContextSource<TCon
             await using var lease = await RentReadyAsync(cancellationToken).ConfigureAwait(false);
             return _statements = SessionStatements.For(lease.Context);
         }
-        catch (Exception e) when (Unreachable(e) is { } unreachable)
+        catch (Exception e) when (Translate(e) is { } translated)
         {
-            throw unreachable;
+            throw translated;
         }
     }
 

@@ -90,7 +90,7 @@ public sealed class SqliteOutageTests(ITestOutputHelper output) : IDisposable
 
     [Theory]
     [MemberData(nameof(Contexts))]
-    public async Task When_the_database_file_is_made_immutable_writes_fail_with_SQLites_read_only_or_io_error_reads_go_on_and_nothing_is_lost(StoreContext context)
+    public async Task When_the_database_file_is_made_immutable_writes_fail_saying_it_cannot_be_written_reads_go_on_and_nothing_is_lost(StoreContext context)
     {
         var (_, path) = NewDatabasePath();
         await using var services = await BuildAsync(context, path);
@@ -112,7 +112,7 @@ public sealed class SqliteOutageTests(ITestOutputHelper output) : IDisposable
             // Not the cleanup: with nothing expired its DELETE changes no page, so it writes nothing and rightly succeeds.
             foreach (var (name, call) in WriteCalls(store).Where(w => w.Name != "cleanup"))
             {
-                AssertReadOnly(name, await Record.ExceptionAsync(call), seen);
+                AssertReadOnly(name, await Record.ExceptionAsync(call), seen, path);
             }
 
             Assert.Equal(OutageWorkload.PlantedToken, (await store.GetAsync(OutageWorkload.Identity, "seed"))?.Tokens?.AccessToken);
@@ -127,7 +127,7 @@ public sealed class SqliteOutageTests(ITestOutputHelper output) : IDisposable
         await workload.WaitForSuccessesAsync(writable, 40, TimeSpan.FromSeconds(30));
         await workload.StopAsync();
 
-        Assert.All(workload.Calls.Where(c => c.Started >= immutable && c.Finished < writable && c.Error is not null), c => AssertReadOnly($"workload {c.Name}", c.Error, seen));
+        Assert.All(workload.Calls.Where(c => c.Started >= immutable && c.Finished < writable && c.Error is not null), c => AssertReadOnly($"workload {c.Name}", c.Error, seen, path));
         Assert.Contains(workload.Calls, c => c.Started >= immutable && c.Finished < writable && c.Error is null && c.Name is "get" or "list ids");
         var stored = (await store.ListIdsAsync(OutageWorkload.Identity)).ToHashSet();
         Assert.DoesNotContain(workload.Created, id => !stored.Contains(id));
@@ -159,14 +159,18 @@ public sealed class SqliteOutageTests(ITestOutputHelper output) : IDisposable
     }
 
     /// <summary>
-    /// SQLite's own error, untranslated: SQLITE_READONLY (8, "attempt to write a readonly database") on a connection
-    /// opened after the change, SQLITE_IOERR_WRITE (778, "disk I/O error") on one that was open before, whose write to
-    /// the -wal file the kernel refuses.
+    /// The store's <see cref="SessionDatabaseReadOnlyException"/> naming the file, over SQLite's own error:
+    /// SQLITE_READONLY (8, "attempt to write a readonly database") on a connection opened after the change,
+    /// SQLITE_IOERR_WRITE (778, "disk I/O error") on one that was open before, whose write to the -wal file the kernel
+    /// refuses.
     /// </summary>
-    private static void AssertReadOnly(string call, Exception? error, HashSet<string> seen)
+    private static void AssertReadOnly(string call, Exception? error, HashSet<string> seen, string path)
     {
         Assert.True(error is not null, $"{call} succeeded on an immutable file");
-        var sqlite = Assert.IsType<SqliteException>(error);
+        var readOnly = Assert.IsType<SessionDatabaseReadOnlyException>(error);
+        Assert.StartsWith($"The session database (SQLite file '{path}') cannot be written: ", readOnly.Message);
+        Assert.DoesNotContain(OutageWorkload.PlantedToken, readOnly.ToString());
+        var sqlite = Assert.IsType<SqliteException>(readOnly.InnerException);
         Assert.True(
             sqlite is { SqliteErrorCode: 8 } or { SqliteErrorCode: 10, SqliteExtendedErrorCode: 778 },
             $"{call} failed with SQLite error {sqlite.SqliteErrorCode}/{sqlite.SqliteExtendedErrorCode}: {sqlite.Message}");
