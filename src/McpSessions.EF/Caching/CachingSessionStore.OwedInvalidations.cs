@@ -96,7 +96,10 @@ internal sealed partial class CachingSessionStore
                 return false;
             }
 
-            // The new epoch invalidates every entry, so it also pays each generation owed before it was written.
+            // The new epoch invalidates every entry, so it also pays each generation owed before it was written. This
+            // instance reads it back before its next hit; others go on with the old one for up to EpochRefresh, well
+            // within the CacheTtl a cut-off writer's change may take to be seen.
+            Volatile.Write(ref _epoch, null);
             Interlocked.Add(ref _epochOwed, -epoch);
             foreach (var (key, sequence) in owed)
             {

@@ -87,17 +87,18 @@ internal sealed partial class CachingSessionStore : ISessionStore
     {
         SessionValidator.ValidateNew(session);
 
-        // No bump before: there is no old row to protect. The bump after matters: an entry of an earlier session with
-        // this id (cleaned up, so not live, so never bumped) must not answer for the new one.
-        // Its tag lives no longer than an entry of the new session could.
-        return WriteAsync(GenerationKey(EntryKey(session.Identity, session.SessionId)), bumpBefore: false, () => _inner.CreateAsync(session, cancellationToken), EntryTtl);
+        // The bump matters though there is no old row to protect: an entry of an earlier session with this id (cleaned
+        // up, so not live, so never bumped) must not answer for the new one. It runs beside the insert (see
+        // .Coherence) and its tag lives no longer than an entry of the new session could.
+        var life = session.Active ? _clock.Options.DormantAfter : _clock.Options.PendingTtl;
+        return WriteAsync(GenerationKey(EntryKey(session.Identity, session.SessionId)), TagOptions(EntryTtl(life)), bumpBeside: true, () => _inner.CreateAsync(session, cancellationToken));
     }
 
     public Task UpdateAsync(string identity, string sessionId, SessionUpdate update, CancellationToken cancellationToken = default)
     {
         SessionValidator.ValidateKey(identity, sessionId);
         SessionValidator.ValidateUpdate(update);
-        return WriteAsync(GenerationKey(EntryKey(identity, sessionId)), bumpBefore: true, async () =>
+        return WriteAsync(GenerationKey(EntryKey(identity, sessionId)), _generationOptions, bumpBeside: false, async () =>
         {
             await _inner.UpdateAsync(identity, sessionId, update, cancellationToken).ConfigureAwait(false);
             return true;
@@ -108,7 +109,7 @@ internal sealed partial class CachingSessionStore : ISessionStore
     {
         // Touch moves updated_at, which GetAsync returns and liveness depends on: it invalidates like any write.
         SessionValidator.ValidateKey(identity, sessionId);
-        return WriteAsync(GenerationKey(EntryKey(identity, sessionId)), bumpBefore: true, async () =>
+        return WriteAsync(GenerationKey(EntryKey(identity, sessionId)), _generationOptions, bumpBeside: false, async () =>
         {
             await _inner.TouchAsync(identity, sessionId, cancellationToken).ConfigureAwait(false);
             return true;
@@ -118,11 +119,12 @@ internal sealed partial class CachingSessionStore : ISessionStore
     public Task<bool> DeleteAsync(string identity, string sessionId, CancellationToken cancellationToken = default)
     {
         SessionValidator.ValidateKey(identity, sessionId);
-        return WriteAsync(GenerationKey(EntryKey(identity, sessionId)), bumpBefore: true, () => _inner.DeleteAsync(identity, sessionId, cancellationToken));
+        return WriteAsync(GenerationKey(EntryKey(identity, sessionId)), _generationOptions, bumpBeside: false, () => _inner.DeleteAsync(identity, sessionId, cancellationToken));
     }
 
+    /// <summary>Bumps the epoch, then waits <see cref="EpochRefresh"/> so no instance still uses the old one (see .Coherence).</summary>
     public Task<int> ClearAllAsync(CancellationToken cancellationToken = default) =>
-        WriteAsync(_epochKey, bumpBefore: true, () => _inner.ClearAllAsync(cancellationToken));
+        WriteAsync(_epochKey, EpochOptions, bumpBeside: false, () => _inner.ClearAllAsync(cancellationToken));
 
     /// <summary>Needs no invalidation: see the remarks on liveness.</summary>
     public Task<int> CleanupExpiredAsync(CancellationToken cancellationToken = default) => _inner.CleanupExpiredAsync(cancellationToken);
@@ -139,14 +141,22 @@ internal sealed partial class CachingSessionStore : ISessionStore
             return await _inner.GetAsync(identity, sessionId, cancellationToken).ConfigureAwait(false);
         }
 
-        var values = await _cache.GetAsync([key, generationKey, _epochKey], budget, cancellationToken).ConfigureAwait(false);
+        // The epoch is read with the entry only when this instance's reading of it is older than EpochRefresh.
+        var epoch = UsableEpoch();
+        var sentAt = TimeProvider.System.GetTimestamp();
+        var values = await _cache.GetAsync(epoch is null ? [key, generationKey, _epochKey] : [key, generationKey], budget, cancellationToken).ConfigureAwait(false);
         if (values is null)
         {
             return await _inner.GetAsync(identity, sessionId, cancellationToken).ConfigureAwait(false);
         }
 
+        if (epoch is null && Tag(values[2]) is { } readEpoch)
+        {
+            ReadEpoch(readEpoch, sentAt);
+            epoch = readEpoch;
+        }
+
         var generation = Tag(values[1]);
-        var epoch = Tag(values[2]);
         if (generation is not null && epoch is not null && values[0] is { } entry && TryHit(entry, identity, sessionId, generation, epoch, user, out var hit))
         {
             _metrics.Hit();
@@ -165,7 +175,7 @@ internal sealed partial class CachingSessionStore : ISessionStore
                 return found;
             }
 
-            (generation, epoch) = await CreateTagsAsync(generationKey, generation is null, epoch is null, tagTtl, budget, cancellationToken).ConfigureAwait(false);
+            (generation, epoch) = await CreateTagsAsync(generationKey, generation is null, epoch, tagTtl, budget, cancellationToken).ConfigureAwait(false);
             if (generation is null || epoch is null)
             {
                 return found;
@@ -296,9 +306,12 @@ internal sealed partial class CachingSessionStore : ISessionStore
     }
 
     /// <summary>The time to live of an entry for <paramref name="session"/>: at most CacheTtl, and ending before the session does.</summary>
-    private TimeSpan EntryTtl(McpSession session)
+    private TimeSpan EntryTtl(McpSession session) => EntryTtl(RemainingLife(session, _clock.Now()));
+
+    /// <summary>The time to live of an entry for a session with <paramref name="life"/> left; zero when not worth writing.</summary>
+    private TimeSpan EntryTtl(TimeSpan life)
     {
-        var left = RemainingLife(session, _clock.Now()) - ExpiryMargin;
+        var left = life - ExpiryMargin;
         var ttl = left < _cacheTtl ? left : _cacheTtl;
         return ttl >= MinimumEntryTtl ? ttl : TimeSpan.Zero;
     }
