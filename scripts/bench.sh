@@ -12,10 +12,19 @@
 #                                               (AddMcpSessions, CreateAsync, GetAsync) times itself; no servers. The
 #                                               floor beside them: a .NET process that returns at once, and --help.
 #                                               Where the first call's time goes: dotnet <probe> --startup-probe FILE --phases
+#   ./scripts/bench.sh --micro '*Hot*' [BDN options]   BenchmarkDotNet micro-benchmarks whose names match the filter,
+#                                               with the servers started: '*Hot*' is the library's hot paths through
+#                                               its public API (SQLite get, SQLite list of 20, cache-hit get over
+#                                               RedisCache) in a short run with allocations; '*Store*', '*Cache*' put
+#                                               the same paths beside raw baselines. Options after the filter go to
+#                                               BenchmarkDotNet (e.g. --inProcess).
 #
 # Each phase measures the library and a raw baseline (Npgsql prepared statements, Microsoft.Data.Sqlite under the
-# same pragmas, Redis GET/SET through the same client) back to back on the same table; the table it prints has
-# ops/s, p50 and p99 per phase and the ratio to the baseline. The machine is shared: compare ratios from one run,
+# same pragmas, Redis HMGET / HSET+EXPIRE through the same client) back to back on the same table; the table it prints
+# has ops/s, p50, p99 and KB allocated per operation per phase and the ratio to the baseline. In the same runs: SQLite
+# get ÷ a prepared raw get (open connection, command prepared once); with postgres+redis, create/update/delete ÷ the
+# library without the cache, and the floors (raw commands only): a hit's two HMGETs at once ÷ one, a cached write's
+# raw write + HSET+EXPIRE ÷ the raw write. The targets table at the end puts each target beside its floor. The machine is shared: compare ratios from one run,
 # not absolute numbers across runs. Set MCPSESSIONS_TEST_POSTGRES / MCPSESSIONS_TEST_REDIS to use servers of your own.
 set -euo pipefail
 
@@ -26,8 +35,10 @@ args=()
 help=0
 startup=0
 startup_runs=10
+micro=""
 while [ $# -gt 0 ]; do
   case "$1" in
+    --micro) [ $# -ge 2 ] || { echo "--micro needs a filter, e.g. '*Hot*'" >&2; exit 2; }; micro="$2"; shift 2; args=("$@"); break ;;
     --json) [ $# -ge 2 ] || { echo "--json needs a file name" >&2; exit 2; }; args+=(--json "$(realpath -m "$2")"); shift 2 ;;
     -h|--help) help=1; shift ;;
     --startup) startup=1; shift ;;
@@ -93,6 +104,13 @@ harness="$root/$project/bin/Release/net10.0/McpSessions.EF.Benchmarks.dll"
 
 if [ "$help" -eq 1 ]; then
   dotnet "$harness" macro --help
+  exit 0
+fi
+
+if [ -n "$micro" ]; then
+  servers_start
+  echo "[bench] load average: $(cut -d' ' -f1-3 /proc/loadavg) on $(nproc) cores" >&2
+  dotnet "$harness" --filter "$micro" "${args[@]}"
   exit 0
 fi
 # Arguments are checked before any server starts.

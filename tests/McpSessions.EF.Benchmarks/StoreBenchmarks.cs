@@ -12,7 +12,10 @@ namespace McpSessions.EF.Benchmarks;
 /// PKCE verifier, a header; all encrypted) over 5 identities, so a list returns 20. On a SQLite file, and on
 /// PostgreSQL from MCPSESSIONS_TEST_POSTGRES (scripts/test.sh or scripts/bench.sh start one).
 /// </summary>
-/// <remarks><c>dotnet run -c Release --project tests/McpSessions.EF.Benchmarks -- --filter '*Store*'</c></remarks>
+/// <remarks>
+/// <c>dotnet run -c Release --project tests/McpSessions.EF.Benchmarks -- --filter '*Store*'</c>. The library's hot paths
+/// alone, in a short run: <see cref="HotPathBenchmarks"/>.
+/// </remarks>
 [MemoryDiagnoser]
 public class StoreBenchmarks
 {
@@ -49,13 +52,8 @@ public class StoreBenchmarks
             _baseline = new NpgsqlOperations(_database.ConnectionString, payload);
         }
 
-        for (var i = 0; i < Sessions; i++)
-        {
-            await _store.CreateAsync(_library, i);
-            await _store.UpdateAsync(_library, i);
-            await _baseline.CreateAsync(_raw, i);
-            await _baseline.UpdateAsync(_raw, i);
-        }
+        await _library.FillAsync(_store);
+        await _raw.FillAsync(_baseline);
     }
 
     [Benchmark(Baseline = true, Description = "raw get")]

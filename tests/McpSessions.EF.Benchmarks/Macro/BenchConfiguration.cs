@@ -8,7 +8,8 @@ namespace McpSessions.EF.Benchmarks.Macro;
 /// <summary>
 /// One configuration of the harness (<c>sqlite</c>, <c>postgres</c>, <c>postgres+redis</c>): a fresh database, the
 /// library on it, and its raw baselines on the same table (and, with the cache tier, on the same Redis connection as
-/// the library's RedisCache).
+/// the library's RedisCache). With the cache tier, also the library without it on the same database, so a write
+/// through the cache can be divided by the same write without it.
 /// </summary>
 internal sealed class BenchConfiguration : IAsyncDisposable
 {
@@ -22,6 +23,9 @@ internal sealed class BenchConfiguration : IAsyncDisposable
     public StoreOperations Library { get; private set; } = null!;
 
     public ISessionOperations Raw { get; private set; } = null!;
+
+    /// <summary>With the cache tier: the library on the same database without it (<c>AddMcpSessions</c> alone).</summary>
+    public StoreOperations? Uncached { get; private set; }
 
     /// <summary>With the cache tier: the Redis connection and the library's key prefix.</summary>
     public IDatabase? Redis => _redis?.GetDatabase();
@@ -61,6 +65,11 @@ internal sealed class BenchConfiguration : IAsyncDisposable
         }
 
         Library = Own(await StoreOperations.CreateAsync(SessionStorageProvider.Postgres, database.ConnectionString, payload, redis: _redis, cachePrefix: CachePrefix));
+        if (_redis is not null)
+        {
+            Uncached = Own(await StoreOperations.CreateAsync(SessionStorageProvider.Postgres, database.ConnectionString, payload));
+        }
+
         Raw = Own(new NpgsqlOperations(database.ConnectionString, payload));
     }
 

@@ -8,7 +8,9 @@ namespace McpSessions.EF.Benchmarks.Macro;
 /// The macro benchmark behind <c>scripts/bench.sh</c>. For each configuration and concurrency: a warm-up pass, then
 /// <c>--runs</c> runs of the phases create (pending), get, update (tokens and active), list per identity, list ids per
 /// identity, list all ids, delete. In every phase the library and its raw baseline run back to back on the same table
-/// (which of them goes first alternates by run), so their ratio is measured under the same conditions.
+/// (which of them goes first alternates by run), so their ratio is measured under the same conditions. Some phases
+/// measure more sides in the same way (a prepared SQLite get, the library without the cache, the floors of a cache hit
+/// and of a cached write), each a row of its own (<see cref="Comparison"/>).
 /// </summary>
 internal static class MacroHarness
 {
@@ -47,7 +49,7 @@ internal static class MacroHarness
                 await using var configuration = await BenchConfiguration.CreateAsync(name, options, payload, work.FullName);
                 foreach (var concurrency in options.Concurrency)
                 {
-                    var runs = new Dictionary<string, (string Baseline, List<PhaseSample> Library, List<PhaseSample> Raw)>();
+                    var runs = new Dictionary<(string Phase, string Comparison), RowSamples>();
                     var notes = new Dictionary<string, string>();
                     Progress($"{name}, concurrency {concurrency}: warm-up");
                     await RunOnceAsync(configuration, options, concurrency, $"w{concurrency}", rawFirst: true, Math.Min(options.Sessions, 200), record: null, notes: null);
@@ -57,9 +59,17 @@ internal static class MacroHarness
                         await RunOnceAsync(configuration, options, concurrency, $"r{run}c{concurrency}", rawFirst: run % 2 == 1, options.Sessions, runs, notes);
                     }
 
-                    foreach (var (phase, (baseline, library, raw)) in runs)
+                    foreach (var ((phase, comparison), samples) in runs)
                     {
-                        report.Add(name, concurrency, phase, raw[0].Operations, library.Count == 0 ? null : PhaseStatistics.Median("library", library), PhaseStatistics.Median(baseline, raw), notes.GetValueOrDefault(phase));
+                        report.Add(
+                            name,
+                            concurrency,
+                            phase,
+                            comparison,
+                            samples.Baseline[0].Operations,
+                            samples.Measured.Count == 0 ? null : PhaseStatistics.Median(samples.MeasuredName, samples.Measured),
+                            PhaseStatistics.Median(samples.BaselineName, samples.Baseline),
+                            comparison == Comparison.Raw ? notes.GetValueOrDefault(phase) : null);
                     }
                 }
             }
@@ -89,7 +99,12 @@ internal static class MacroHarness
         return 0;
     }
 
-    /// <summary>One run of every phase; <paramref name="record"/> null for a warm-up.</summary>
+    /// <summary>
+    /// One run of every phase; <paramref name="record"/> null for a warm-up. Each phase runs its sides back to back
+    /// (the library first, then its baselines, or the other way round), each side on sessions of its own, and records
+    /// one row per comparison: the library ÷ raw; on SQLite also the get ÷ a prepared get; with the cache tier also the
+    /// writes ÷ the library without the cache, and the floors (raw commands only) of a hit and of a cached write.
+    /// </summary>
     private static async Task RunOnceAsync(
         BenchConfiguration configuration,
         MacroOptions options,
@@ -97,57 +112,98 @@ internal static class MacroHarness
         string tag,
         bool rawFirst,
         int sessions,
-        Dictionary<string, (string Baseline, List<PhaseSample> Library, List<PhaseSample> Raw)>? record,
+        Dictionary<(string Phase, string Comparison), RowSamples>? record,
         Dictionary<string, string>? notes)
     {
         var libraryWork = new Workload($"lib-{tag}", sessions, options.Identities);
         var rawWork = new Workload($"raw-{tag}", sessions, options.Identities);
+        var uncachedWork = new Workload($"nocache-{tag}", sessions, options.Identities);
+        var floorWork = new Workload($"floor-{tag}", sessions, options.Identities);
         var library = configuration.Library;
         var raw = configuration.Raw;
+        var uncached = configuration.Uncached;
+        var redis = configuration.Redis;
+
+        // The floor of a cached write: the raw write, then the tag bump a write must make (HSET+EXPIRE, awaited).
+        var bumps = redis is null ? null : new RedisOperations(redis, $"{configuration.CachePrefix}{tag}:bump:", RedisOperations.TagValue);
         var getOperations = sessions * options.GetPasses;
         var listOperations = options.Identities * options.ListPasses;
         var listAllOperations = Math.Max(20, 2 * concurrency);
 
-        async Task Pair(string phase, int operations, Func<int, Task> libraryOperation, string baselineName, Func<int, Task> baselineOperation)
+        async Task<PhaseSample[]> Measure(int operations, params Func<int, Task>[] sides)
         {
-            PhaseSample librarySample, baselineSample;
-            if (rawFirst)
+            var samples = new PhaseSample[sides.Length];
+            var order = Enumerable.Range(0, sides.Length);
+            foreach (var side in rawFirst ? order.Reverse() : order)
             {
-                baselineSample = await PhaseRunner.RunAsync(operations, concurrency, baselineOperation);
-                librarySample = await PhaseRunner.RunAsync(operations, concurrency, libraryOperation);
-            }
-            else
-            {
-                librarySample = await PhaseRunner.RunAsync(operations, concurrency, libraryOperation);
-                baselineSample = await PhaseRunner.RunAsync(operations, concurrency, baselineOperation);
+                samples[side] = await PhaseRunner.RunAsync(operations, concurrency, sides[side]);
             }
 
-            Record(phase, baselineName, librarySample, baselineSample);
+            return samples;
         }
 
-        void Record(string phase, string baselineName, PhaseSample? librarySample, PhaseSample baselineSample)
+        void Record(string phase, string comparison, string measuredName, PhaseSample? measured, string baselineName, PhaseSample baseline)
         {
             if (record is null)
             {
                 return;
             }
 
-            if (!record.TryGetValue(phase, out var samples))
+            if (!record.TryGetValue((phase, comparison), out var samples))
             {
-                record[phase] = samples = (baselineName, [], []);
+                record[(phase, comparison)] = samples = new RowSamples(measuredName, baselineName);
             }
 
-            if (librarySample is not null)
+            if (measured is not null)
             {
-                samples.Library.Add(librarySample);
+                samples.Measured.Add(measured);
             }
 
-            samples.Raw.Add(baselineSample);
+            samples.Baseline.Add(baseline);
         }
 
-        await Pair("create", sessions, i => library.CreateAsync(libraryWork, i), raw.Name, i => raw.CreateAsync(rawWork, i));
+        async Task Pair(string phase, int operations, Func<int, Task> libraryOperation, Func<int, Task> baselineOperation)
+        {
+            var samples = await Measure(operations, libraryOperation, baselineOperation);
+            Record(phase, Comparison.Raw, library.Name, samples[0], raw.Name, samples[1]);
+        }
 
-        if (configuration.Redis is { } redis)
+        // A write: the library and raw; with the cache tier also the library without it, and the raw write + a tag bump.
+        async Task<int> Write(string phase, Func<ISessionOperations, Workload, int, Task> write)
+        {
+            var sides = new List<Func<int, Task>> { i => write(library, libraryWork, i), i => write(raw, rawWork, i) };
+            if (uncached is not null)
+            {
+                sides.Add(i => write(uncached, uncachedWork, i));
+            }
+
+            if (bumps is not null)
+            {
+                sides.Add(async i =>
+                {
+                    await write(raw, floorWork, i);
+                    await bumps.SetAsync(i);
+                });
+            }
+
+            var samples = await Measure(sessions, [.. sides]);
+            Record(phase, Comparison.Raw, library.Name, samples[0], raw.Name, samples[1]);
+            if (uncached is not null)
+            {
+                Record(phase, Comparison.NoCache, library.Name, samples[0], $"{uncached.Name}, no cache", samples[2]);
+            }
+
+            if (bumps is not null)
+            {
+                Record(phase, Comparison.Floor, $"{raw.Name} + {RedisOperations.SetCommand}", samples[^1], raw.Name, samples[1]);
+            }
+
+            return sides.Count;
+        }
+
+        var writers = await Write("create", (target, work, i) => target.CreateAsync(work, i));
+
+        if (redis is not null)
         {
             // The cache-hit get: one unmeasured pass fills the cache, then every measured get is a hit (counted). The
             // raw reads read entries of a real entry's size, stored as RedisCache stores them by the measured raw writes.
@@ -166,36 +222,53 @@ internal static class MacroHarness
                 entry = await TestRedis.ReadValueAsync(redis, $"{configuration.CachePrefix}{libraryWork.IdentityOf(0)}:{libraryWork.SessionId(0)}");
             }
 
-            var redisOperations = new RedisOperations(redis, $"{configuration.CachePrefix}{tag}:", entry ?? throw new InvalidOperationException("the cache was not filled"));
-            Record("redis_set", $"{RedisOperations.Name} {RedisOperations.SetCommand}", null, await PhaseRunner.RunAsync(sessions, concurrency, redisOperations.SetAsync));
+            var entries = new RedisOperations(redis, $"{configuration.CachePrefix}{tag}:", entry ?? throw new InvalidOperationException("the cache was not filled"));
+            var tags = new RedisOperations(redis, $"{configuration.CachePrefix}{tag}:tag:", RedisOperations.TagValue);
+            Record("redis_set", Comparison.Raw, "", null, $"{RedisOperations.Name} {RedisOperations.SetCommand}", await PhaseRunner.RunAsync(sessions, concurrency, entries.SetAsync));
+            await PhaseRunner.RunAsync(sessions, concurrency, tags.SetAsync);
 
             using var hits = new CacheHitCounter();
-            await Pair("get", getOperations, i => library.GetAsync(libraryWork, i % sessions), $"{RedisOperations.Name} {RedisOperations.GetCommand}", i => redisOperations.GetAsync(i % sessions));
+            var get = await Measure(
+                getOperations,
+                i => library.GetAsync(libraryWork, i % sessions),
+                i => entries.GetAsync(i % sessions),
+                i => entries.GetWithAsync(tags, i % sessions));
             var (hitCount, missCount) = hits.Take();
+            var single = $"{RedisOperations.Name} {RedisOperations.GetCommand}";
+            Record("get", Comparison.Raw, library.Name, get[0], single, get[1]);
+            Record("get", Comparison.Floor, RedisOperations.PairName, get[2], single, get[1]);
             if (notes is not null && record is not null)
             {
                 notes["get"] = string.Create(CultureInfo.InvariantCulture, $"cache hits: {hitCount} of {hitCount + missCount} measured library gets in the last run (entry {entry.Length} bytes)");
             }
-
-            await ClearAsync(redis, $"{configuration.CachePrefix}{tag}:raw:*");
+        }
+        else if (raw is SqliteOperations sqlite)
+        {
+            var get = await Measure(getOperations, i => library.GetAsync(libraryWork, i % sessions), i => raw.GetAsync(rawWork, i % sessions), i => sqlite.GetPreparedAsync(rawWork, i % sessions));
+            Record("get", Comparison.Raw, library.Name, get[0], raw.Name, get[1]);
+            Record("get", Comparison.PreparedRaw, library.Name, get[0], SqliteOperations.PreparedName, get[2]);
         }
         else
         {
-            await Pair("get", getOperations, i => library.GetAsync(libraryWork, i % sessions), raw.Name, i => raw.GetAsync(rawWork, i % sessions));
+            await Pair("get", getOperations, i => library.GetAsync(libraryWork, i % sessions), i => raw.GetAsync(rawWork, i % sessions));
         }
 
-        await Pair("update", sessions, i => library.UpdateAsync(libraryWork, i), raw.Name, i => raw.UpdateAsync(rawWork, i));
-        await Pair("list", listOperations, k => library.ListAsync(libraryWork, k % options.Identities), raw.Name, k => raw.ListAsync(rawWork, k % options.Identities));
-        await Pair("list_ids", listOperations, k => library.ListIdsAsync(libraryWork, k % options.Identities), raw.Name, k => raw.ListIdsAsync(rawWork, k % options.Identities));
+        await Write("update", (target, work, i) => target.UpdateAsync(work, i));
+        await Pair("list", listOperations, k => library.ListAsync(libraryWork, k % options.Identities), k => raw.ListAsync(rawWork, k % options.Identities));
+        await Pair("list_ids", listOperations, k => library.ListIdsAsync(libraryWork, k % options.Identities), k => raw.ListIdsAsync(rawWork, k % options.Identities));
 
-        // Both targets' sessions are live now: each enumeration must see all of them.
+        // Every writer's sessions are live now: each enumeration must see all of them.
         await Pair(
             "list_all_ids",
             listAllOperations,
-            async _ => Check.Count("list all ids", await library.ListAllIdsAsync(), 2L * sessions),
-            raw.Name,
-            async _ => Check.Count("raw list all ids", await raw.ListAllIdsAsync(), 2L * sessions));
-        await Pair("delete", sessions, i => library.DeleteAsync(libraryWork, i), raw.Name, i => raw.DeleteAsync(rawWork, i));
+            async _ => Check.Count("list all ids", await library.ListAllIdsAsync(), (long)writers * sessions),
+            async _ => Check.Count("raw list all ids", await raw.ListAllIdsAsync(), (long)writers * sessions));
+        await Write("delete", (target, work, i) => target.DeleteAsync(work, i));
+
+        if (redis is not null)
+        {
+            await ClearAsync(redis, $"{configuration.CachePrefix}{tag}:*");
+        }
     }
 
     /// <summary>

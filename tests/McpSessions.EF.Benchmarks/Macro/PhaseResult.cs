@@ -19,15 +19,17 @@ internal sealed record PhaseStatistics(string Name, double OpsPerSecond, double 
 }
 
 /// <summary>
-/// One row of the report: a phase of a configuration at a concurrency, the library and its baseline measured in the
-/// same runs, and the ratio of their median throughputs (above 1: the library is faster).
+/// One row of the report: a phase of a configuration at a concurrency, what was measured (the library, or for a
+/// <see cref="Macro.Comparison.Floor"/> row the raw commands of the floor) and its baseline measured in the same runs,
+/// and the ratio of their median throughputs (above 1: the measured side is faster).
 /// </summary>
 internal sealed record PhaseResult(
     string Configuration,
     int Concurrency,
     string Phase,
+    string Comparison,
     int Operations,
-    PhaseStatistics? Library,
+    PhaseStatistics? Measured,
     PhaseStatistics Baseline,
     double? Ratio,
     string? Note);
@@ -35,5 +37,8 @@ internal sealed record PhaseResult(
 /// <summary>The list-all-ids check at scale, from a process of its own.</summary>
 internal sealed record ScaleResult(string Configuration, long Rows, long Listed, double InsertSeconds, double ListSeconds, double IdsPerSecond, double PeakRssMb, double RssAfterSetupMb);
 
-/// <summary>One target of issue 9, evaluated on this run.</summary>
-internal sealed record TargetResult(string Target, double? Value, string Requirement, bool Met, string? Reason);
+/// <summary>
+/// One target of issues 9 and 17, evaluated on this run; <see cref="Floor"/> is the best value the round trips allow,
+/// measured in the same run, where there is one, and <see cref="Reason"/> says when that floor is below the target.
+/// </summary>
+internal sealed record TargetResult(string Target, double? Value, string Requirement, bool Met, string? Reason = null, double? Floor = null);

@@ -7,7 +7,8 @@ namespace McpSessions.EF.Benchmarks.Macro;
 /// stores it (a hash of <c>absexp</c>, <c>sldexp</c> and <c>data</c>, the whole hash expiring with the cache tier's
 /// 5-minute TTL), through the same StackExchange.Redis connection the library's RedisCache uses, straight on
 /// <see cref="IDatabase"/>. The read is the command RedisCache.GetAsync sends, in one round trip; the write is
-/// RedisCache.SetAsync's two commands, HSET and EXPIRE, pipelined as RedisCache sends them.
+/// RedisCache.SetAsync's two commands, HSET and EXPIRE, pipelined as RedisCache sends them. An instance with
+/// <see cref="TagValue"/> stands for the cache tier's freshness tags (what a write bumps, what a hit reads beside the entry).
 /// </summary>
 internal sealed class RedisOperations(IDatabase database, string prefix, byte[] value)
 {
@@ -19,6 +20,11 @@ internal sealed class RedisOperations(IDatabase database, string prefix, byte[] 
     public const string GetCommand = "HMGET";
 
     public const string SetCommand = "HSET+EXPIRE";
+
+    public const string PairName = "raw Redis 2×HMGET at once";
+
+    /// <summary>A value the size of a freshness tag (a session id's UTF-8 bytes).</summary>
+    public static byte[] TagValue { get; } = System.Text.Encoding.UTF8.GetBytes(new string('t', 43));
 
     /// <summary>HMGET key absexp sldexp data: what RedisCache.GetAsync sends to read an entry, one round trip.</summary>
     public static Task<RedisValue[]> ReadEntryAsync(IDatabase database, RedisKey key) => database.HashGetAsync(key, Fields);
@@ -41,6 +47,12 @@ internal sealed class RedisOperations(IDatabase database, string prefix, byte[] 
         byte[]? bytes = (await ReadEntryAsync(database, Key(i)))[2];
         Check.Count($"raw {GetCommand}", bytes?.Length ?? -1, value.Length);
     }
+
+    /// <summary>
+    /// Reads entry <paramref name="i"/> here and entry <paramref name="i"/> of <paramref name="other"/> (a tag),
+    /// issued together on the same connection (pipelined, one round trip's wait): what a cache hit must read at least.
+    /// </summary>
+    public Task GetWithAsync(RedisOperations other, int i) => Task.WhenAll(GetAsync(i), other.GetAsync(i));
 
     private string Key(int i) => string.Concat(prefix, "raw:", i.ToString(System.Globalization.CultureInfo.InvariantCulture));
 }

@@ -10,8 +10,9 @@ namespace McpSessions.EF.Benchmarks.Macro;
 /// library (WAL, <c>synchronous</c> as configured, set once per physical connection). One pooled connection and one
 /// command per operation, as idiomatic ADO.NET code does (Microsoft.Data.Sqlite prepares a command when it first
 /// runs it). The same SQL shape as the library's; the same stored secret text, without encryption or decryption.
+/// A second get, prepared once per connection and reused, is in <c>SqliteOperations.Prepared.cs</c>.
 /// </summary>
-internal sealed class SqliteOperations : ISessionOperations
+internal sealed partial class SqliteOperations : ISessionOperations
 {
     private const int PageSize = 1000;
     private const string LiveAt = "((active AND updated_at >= @cutoff) OR (NOT active AND expires_at > @now))";
@@ -166,10 +167,10 @@ internal sealed class SqliteOperations : ISessionOperations
         Check.Count("raw delete", await command.ExecuteNonQueryAsync(), 1);
     }
 
-    public ValueTask DisposeAsync()
+    public async ValueTask DisposeAsync()
     {
+        await DisposePreparedAsync();
         SqliteConnection.ClearPool(new SqliteConnection(_connectionString));
-        return ValueTask.CompletedTask;
     }
 
     /// <summary>A pooled connection; the pragmas go once to each physical connection (keyed by its native handle).</summary>

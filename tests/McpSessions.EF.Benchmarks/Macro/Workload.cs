@@ -24,4 +24,14 @@ internal sealed class Workload(string owner, int sessions, int identities)
     public string Identity(int identity) => _identities[identity];
 
     public string SessionId(int session) => _sessionIds[session];
+
+    /// <summary>Creates every session of this workload through <paramref name="target"/> and activates it (an update with tokens).</summary>
+    public async Task FillAsync(ISessionOperations target)
+    {
+        for (var i = 0; i < Sessions; i++)
+        {
+            await target.CreateAsync(this, i);
+            await target.UpdateAsync(this, i);
+        }
+    }
 }
