@@ -50,13 +50,26 @@ internal static class SecretConverters
         _ => throw new ArgumentOutOfRangeException(nameof(column)),
     };
 
-    /// <summary>A JSON column's object as its JSON text, encrypted when the ring encrypts the column.</summary>
-    internal abstract class Json<T>(SessionKeyRing? ring, SecretColumn column)
-        : ValueConverter<T?, string>(v => SecretValues.WriteJson(ring, column, v!), s => SecretValues.ReadJson<T>(ring, column, s))
-        where T : class
+    /// <summary>
+    /// What a secret column's converter decrypts with, so the store's materializer can decrypt a stored value as this
+    /// converter would and leave its parsing to the first read (<see cref="McpSession.SetPendingSecret"/>).
+    /// </summary>
+    internal interface ISecretConverter
     {
         /// <summary>The ring this converter encrypts and decrypts with; null when none was bound.</summary>
+        SessionKeyRing? Ring { get; }
+
+        SecretColumn Column { get; }
+    }
+
+    /// <summary>A JSON column's object as its JSON text, encrypted when the ring encrypts the column.</summary>
+    internal abstract class Json<T>(SessionKeyRing? ring, SecretColumn column)
+        : ValueConverter<T?, string>(v => SecretValues.WriteJson(ring, column, v!), s => SecretValues.ReadJson<T>(ring, column, s)), ISecretConverter
+        where T : class
+    {
         public SessionKeyRing? Ring { get; } = ring;
+
+        public SecretColumn Column { get; } = column;
     }
 
     internal sealed class HeadersConverter(SessionKeyRing? ring) : Json<Dictionary<string, string>>(ring, SecretColumn.Headers)
@@ -85,11 +98,15 @@ internal static class SecretConverters
 
     /// <summary><c>code_verifier</c>: the verifier itself, or its bare envelope.</summary>
     internal sealed class CodeVerifierConverter(SessionKeyRing? ring)
-        : ValueConverter<string?, string>(v => SecretValues.WriteText(ring, SecretColumn.CodeVerifier, v!), s => SecretValues.ReadText(ring, SecretColumn.CodeVerifier, s))
+        : ValueConverter<string?, string>(v => SecretValues.WriteText(ring, SecretColumn.CodeVerifier, v!), s => SecretValues.ReadText(ring, SecretColumn.CodeVerifier, s)), ISecretConverter
     {
         public CodeVerifierConverter()
             : this(Binding)
         {
         }
+
+        public SessionKeyRing? Ring { get; } = ring;
+
+        public SecretColumn Column => SecretColumn.CodeVerifier;
     }
 }

@@ -1,3 +1,4 @@
+using System.Text;
 using System.Text.Json;
 using McpSessions.EF.Json;
 
@@ -22,27 +23,10 @@ internal static class SecretValues
 
     public static T ReadJson<T>(SessionKeyRing? ring, SecretColumn column, string stored)
     {
-        if (IsPlainJsonString(stored, out var envelope))
+        if (TryEnvelope(column, stored, out var envelope))
         {
-            // The usual encrypted value, "enc:…" in JSON string quotes: decrypted straight from the stored text.
-            return SessionKeyRing.IsEncrypted(envelope)
-                ? Decrypt<T>(Ring(ring), column, envelope)
-                : throw new SecretDecryptionException(column.Label(), "the column holds a JSON string that is not an encrypted value");
-        }
-
-        var text = stored.AsSpan().TrimStart();
-        if (text.Length > 0 && text[0] == '"')
-        {
-            // A JSON string with escapes (never written by the library): unescape it first.
-            var inner = JsonSerializer.Deserialize(stored, SessionJsonContext.Default.String) ?? "";
-            return SessionKeyRing.IsEncrypted(inner)
-                ? Decrypt<T>(Ring(ring), column, inner)
-                : throw new SecretDecryptionException(column.Label(), "the column holds a JSON string that is not an encrypted value");
-        }
-
-        if (SessionKeyRing.IsEncrypted(stored))
-        {
-            return Decrypt<T>(Ring(ring), column, stored);
+            using var json = Ring(ring).Unprotect(column, envelope);
+            return Parse<T>(column, json.Span);
         }
 
         try
@@ -53,6 +37,96 @@ internal static class SecretValues
         {
             throw NotJson<T>(column, e);
         }
+    }
+
+    /// <summary>
+    /// A stored secret as its plaintext JSON text, UTF-8, decrypted now (so a wrong key or a tampered value fails here)
+    /// and left to be parsed by <see cref="Parse{T}"/> when it is first read (<see cref="McpSession.SetPendingSecret"/>).
+    /// Null only for a <c>code_verifier</c> stored in clear text, which is the verifier itself rather than JSON.
+    /// </summary>
+    /// <exception cref="SecretDecryptionException">The value does not decrypt, or is a JSON string that is not an envelope.</exception>
+    public static byte[]? Plaintext(SessionKeyRing? ring, SecretColumn column, string stored)
+    {
+        if (column == SecretColumn.CodeVerifier)
+        {
+            if (!SessionKeyRing.IsEncrypted(stored))
+            {
+                return null;
+            }
+
+            using var verifier = Ring(ring).Unprotect(column, stored);
+            return verifier.Span.ToArray();
+        }
+
+        if (!TryEnvelope(column, stored, out var envelope))
+        {
+            return Encoding.UTF8.GetBytes(stored); // clear text (legacy, or allowed): its JSON as it is
+        }
+
+        using var json = Ring(ring).Unprotect(column, envelope);
+        return json.Span.ToArray();
+    }
+
+    /// <summary>
+    /// A secret's plaintext JSON text as its member's value: the object of a JSON column, the string of
+    /// <c>code_verifier</c>. The one place a plaintext is parsed, eagerly (<see cref="ReadJson{T}"/>, <see cref="ReadText"/>)
+    /// or when a pending member is first read.
+    /// </summary>
+    /// <exception cref="SecretDecryptionException">It is not valid JSON for the member (no session named; the caller adds it).</exception>
+    public static T Parse<T>(SecretColumn column, ReadOnlySpan<byte> json)
+    {
+        if (column == SecretColumn.CodeVerifier)
+        {
+            string? verifier;
+            try
+            {
+                verifier = JsonSerializer.Deserialize(json, SessionJsonContext.Default.String);
+            }
+            catch (JsonException)
+            {
+                throw new SecretDecryptionException(column.Label(), "the decrypted value is not a JSON string");
+            }
+
+            return (T)(object)(verifier ?? throw new SecretDecryptionException(column.Label(), "the decrypted value is null"));
+        }
+
+        try
+        {
+            return JsonSerializer.Deserialize(json, JsonColumn.TypeInfo<T>()) ?? throw new JsonException("The JSON column holds null.");
+        }
+        catch (JsonException e)
+        {
+            throw NotJson<T>(column, e);
+        }
+    }
+
+    /// <summary>
+    /// Whether a JSON column's stored text holds an envelope, and the envelope: "enc:…" in JSON string quotes (the
+    /// usual form, read in place), a JSON string with escapes (never written by the library), or bare. False for
+    /// clear-text JSON.
+    /// </summary>
+    /// <exception cref="SecretDecryptionException">It is a JSON string that is not an envelope.</exception>
+    private static bool TryEnvelope(SecretColumn column, string stored, out ReadOnlySpan<char> envelope)
+    {
+        if (IsPlainJsonString(stored, out envelope))
+        {
+            return SessionKeyRing.IsEncrypted(envelope)
+                ? true
+                : throw new SecretDecryptionException(column.Label(), "the column holds a JSON string that is not an encrypted value");
+        }
+
+        var text = stored.AsSpan().TrimStart();
+        if (text.Length > 0 && text[0] == '"')
+        {
+            // A JSON string with escapes: unescape it first.
+            envelope = JsonSerializer.Deserialize(stored, SessionJsonContext.Default.String) ?? "";
+            return SessionKeyRing.IsEncrypted(envelope)
+                ? true
+                : throw new SecretDecryptionException(column.Label(), "the column holds a JSON string that is not an encrypted value");
+        }
+
+        envelope = stored;
+        return SessionKeyRing.IsEncrypted(stored);
     }
 
     public static string WriteText(SessionKeyRing? ring, SecretColumn column, string value) =>
@@ -68,15 +142,7 @@ internal static class SecretValues
         }
 
         using var json = Ring(ring).Unprotect(column, stored);
-        try
-        {
-            return JsonSerializer.Deserialize(json.Span, SessionJsonContext.Default.String)
-                ?? throw new SecretDecryptionException(column.Label(), "the decrypted value is null");
-        }
-        catch (JsonException)
-        {
-            throw new SecretDecryptionException(column.Label(), "the decrypted value is not a JSON string");
-        }
+        return Parse<string>(column, json.Span);
     }
 
     /// <summary>Whether <paramref name="stored"/> is one JSON string without escapes (as every envelope is), and its content.</summary>
@@ -85,19 +151,6 @@ internal static class SecretValues
         var text = stored.AsSpan().Trim();
         content = text.Length >= 2 && text[0] == '"' && text[^1] == '"' ? text[1..^1] : default;
         return text.Length >= 2 && text[0] == '"' && text[^1] == '"' && !content.ContainsAny('"', '\\');
-    }
-
-    private static T Decrypt<T>(SessionKeyRing ring, SecretColumn column, ReadOnlySpan<char> envelope)
-    {
-        using var json = ring.Unprotect(column, envelope);
-        try
-        {
-            return JsonSerializer.Deserialize(json.Span, JsonColumn.TypeInfo<T>()) ?? throw new JsonException("The JSON column holds null.");
-        }
-        catch (JsonException e)
-        {
-            throw NotJson<T>(column, e);
-        }
     }
 
     private static SecretDecryptionException NotJson<T>(SecretColumn column, JsonException e) =>

@@ -11,7 +11,7 @@ namespace McpSessions.EF.Model;
 /// <see cref="Headers"/>, <see cref="ClientInformation"/>, <see cref="Tokens"/> and <see cref="CodeVerifier"/>
 /// are secrets: <see cref="ToString"/> never prints them.
 /// </remarks>
-public sealed class McpSession
+public sealed partial class McpSession
 {
     /// <summary>The surrogate key. Assigned by the store on create.</summary>
     public Guid Id { get; set; }
@@ -59,16 +59,32 @@ public sealed class McpSession
     public bool Active { get; set; }
 
     /// <summary>Extra HTTP headers sent to the server. Secret.</summary>
-    public Dictionary<string, string>? Headers { get; set; }
+    public Dictionary<string, string>? Headers
+    {
+        get => Secret<Dictionary<string, string>>(ref _headersSecret, SecretColumn.Headers);
+        set => Volatile.Write(ref _headersSecret, value);
+    }
 
     /// <summary>The OAuth client registration. Secret (may hold <c>client_secret</c>).</summary>
-    public OAuthClientInformation? ClientInformation { get; set; }
+    public OAuthClientInformation? ClientInformation
+    {
+        get => Secret<OAuthClientInformation>(ref _clientInformationSecret, SecretColumn.ClientInformation);
+        set => Volatile.Write(ref _clientInformationSecret, value);
+    }
 
     /// <summary>The OAuth tokens. Secret.</summary>
-    public OAuthTokens? Tokens { get; set; }
+    public OAuthTokens? Tokens
+    {
+        get => Secret<OAuthTokens>(ref _tokensSecret, SecretColumn.Tokens);
+        set => Volatile.Write(ref _tokensSecret, value);
+    }
 
     /// <summary>The PKCE code verifier of an authorization in progress. Secret.</summary>
-    public string? CodeVerifier { get; set; }
+    public string? CodeVerifier
+    {
+        get => Secret<string>(ref _codeVerifierSecret, SecretColumn.CodeVerifier);
+        set => Volatile.Write(ref _codeVerifierSecret, value);
+    }
 
     /// <summary>The OAuth client id.</summary>
     public string? ClientId { get; set; }
@@ -89,13 +105,14 @@ public sealed class McpSession
             .Append(", TransportType = ").Append(TransportType)
             .Append(", Active = ").Append(Active)
             .Append(", ExpiresAt = ").Append(ExpiresAt.ToString("O", System.Globalization.CultureInfo.InvariantCulture))
-            .Append(", Headers = ").Append(Redact(Headers))
-            .Append(", ClientInformation = ").Append(Redact(ClientInformation))
-            .Append(", Tokens = ").Append(Redact(Tokens))
-            .Append(", CodeVerifier = ").Append(Redact(CodeVerifier))
+            .Append(", Headers = ").Append(Redact(_headersSecret))
+            .Append(", ClientInformation = ").Append(Redact(_clientInformationSecret))
+            .Append(", Tokens = ").Append(Redact(_tokensSecret))
+            .Append(", CodeVerifier = ").Append(Redact(_codeVerifierSecret))
             .Append(" }");
         return text.ToString();
     }
 
+    // The slots, not the properties: printing a session must not parse (or fail on) a secret nobody has read yet.
     private static string Redact(object? secret) => secret is null ? "null" : "[redacted]";
 }

@@ -57,9 +57,12 @@ internal sealed class McpSessionConfiguration(McpSessionsModelOptions options, S
     /// <summary>
     /// The converter bound to the context's key ring; without one (design time, or a context that never called
     /// <c>AddMcpSessions</c>) the converter's type, which a compiled model can name (see <see cref="SecretConverters"/>).
+    /// EF reads and writes a secret through its property, never a field: a session the store read holds its secrets
+    /// pending until first read (McpSession.Secrets.cs), and only the property parses them.
     /// </summary>
     private PropertyBuilder<T> Secret<T>(PropertyBuilder<T> property, SecretColumn column, ValueComparer? comparer) =>
-        keyRing is null
+        (keyRing is null
             ? property.HasConversion(SecretConverters.TypeOf(column), comparer)
-            : property.HasConversion(SecretConverters.For(column, keyRing), comparer);
+            : property.HasConversion(SecretConverters.For(column, keyRing), comparer))
+        .UsePropertyAccessMode(PropertyAccessMode.Property);
 }

@@ -329,8 +329,11 @@ internal sealed class SessionStatements
 
     /// <summary>
     /// The one materializer: reads columns 0..n-1 of a row into a session, each as its type mapping's provider type,
-    /// converted by the property's value converter, as EF's own materializer does. A NULL leaves the member at its
-    /// default (a NULL <c>active</c> reads as pending, the peer's default).
+    /// converted by the property's value converter, as EF's own materializer does, with typed reads and setters (no
+    /// boxing per column). A NULL leaves the member at its default (a NULL <c>active</c> reads as pending, the peer's
+    /// default). A secret is decrypted here, as its converter would, so a wrong key or a tampered value fails on the
+    /// read that meets it, naming the session and the column; its plaintext is parsed when the member is first read
+    /// (<see cref="McpSession.SetPendingSecret"/>): a list rarely reads them.
     /// </summary>
     internal sealed class Materializer
     {
@@ -339,7 +342,7 @@ internal sealed class SessionStatements
 
         public Materializer(IProperty[] properties)
         {
-            _columns = [.. properties.Select(p => new Column(p))];
+            _columns = [.. properties.Select(Column.For)];
             _sessionIdOrdinal = Array.FindIndex(properties, p => p.Name == nameof(McpSession.SessionId));
         }
 
@@ -363,52 +366,134 @@ internal sealed class SessionStatements
             return session;
         }
 
-        private sealed class Column
+        private abstract class Column
         {
-            private readonly Type _providerType;
-            private readonly ValueConverter? _converter;
-            private readonly Action<McpSession, object> _setter;
+            public abstract void Read(DbDataReader reader, int ordinal, McpSession session);
 
-            public Column(IProperty property)
+            public static Column For(IProperty property)
             {
                 var mapping = property.GetRelationalTypeMapping();
-                _converter = mapping.Converter;
-                var type = _converter?.ProviderClrType ?? mapping.ClrType;
-                _providerType = Nullable.GetUnderlyingType(type) ?? type;
-                _setter = Setter(property.PropertyInfo ?? throw new InvalidOperationException($"McpSession.{property.Name} has no CLR property."));
+                var converter = mapping.Converter;
+                var clrProperty = property.PropertyInfo ?? throw new InvalidOperationException($"McpSession.{property.Name} has no CLR property.");
+                if (converter is Encryption.SecretConverters.ISecretConverter secret)
+                {
+                    return new Secret(secret.Ring, secret.Column);
+                }
+
+                var providerType = converter?.ProviderClrType ?? mapping.ClrType;
+                var underlying = Nullable.GetUnderlyingType(providerType) ?? providerType;
+                var modelType = clrProperty.PropertyType;
+                return providerType == underlying && (converter is null ? providerType == modelType : converter.ModelClrType == modelType)
+                    ? (Column)Activator.CreateInstance(typeof(Typed<,>).MakeGenericType(modelType, providerType), clrProperty, converter)!
+                    : new Boxed(clrProperty, converter, underlying);
             }
 
-            public void Read(DbDataReader reader, int ordinal, McpSession session)
+            /// <summary>Column <paramref name="ordinal"/> as <typeparamref name="T"/>, read as EF reads that provider type.</summary>
+            protected static T ReadValue<T>(DbDataReader reader, int ordinal)
+            {
+                if (typeof(T) == typeof(string))
+                {
+                    return (T)(object)reader.GetString(ordinal);
+                }
+
+                if (typeof(T) == typeof(long))
+                {
+                    var value = reader.GetInt64(ordinal);
+                    return Unsafe.As<long, T>(ref value);
+                }
+
+                if (typeof(T) == typeof(bool))
+                {
+                    var value = reader.GetBoolean(ordinal);
+                    return Unsafe.As<bool, T>(ref value);
+                }
+
+                if (typeof(T) == typeof(Guid))
+                {
+                    var value = reader.GetGuid(ordinal);
+                    return Unsafe.As<Guid, T>(ref value);
+                }
+
+                if (typeof(T) == typeof(uint))
+                {
+                    // SQLite's version column is an INTEGER (Int64); PostgreSQL's xmin is read as uint.
+                    var value = reader.GetFieldType(ordinal) == typeof(long) ? checked((uint)reader.GetInt64(ordinal)) : reader.GetFieldValue<uint>(ordinal);
+                    return Unsafe.As<uint, T>(ref value);
+                }
+
+                if (typeof(T) == typeof(DateTimeOffset))
+                {
+                    var value = reader.GetFieldValue<DateTimeOffset>(ordinal);
+                    return Unsafe.As<DateTimeOffset, T>(ref value);
+                }
+
+                return (T)Convert.ChangeType(reader.GetValue(ordinal), typeof(T), CultureInfo.InvariantCulture);
+            }
+        }
+
+        /// <summary>A column read as its provider type and converted by a typed converter (or none), set through a typed setter.</summary>
+        private sealed class Typed<TModel, TProvider>(System.Reflection.PropertyInfo property, ValueConverter? converter) : Column
+        {
+            private readonly Func<TProvider, TModel>? _convert = (converter as ValueConverter<TModel, TProvider>)?.ConvertFromProviderTyped
+                ?? (converter is null ? null : v => (TModel)converter.ConvertFromProvider(v)!);
+
+            private readonly Action<McpSession, TModel> _set = property.SetMethod!.CreateDelegate<Action<McpSession, TModel>>();
+
+            public override void Read(DbDataReader reader, int ordinal, McpSession session)
             {
                 if (reader.IsDBNull(ordinal))
                 {
                     return; // a new session's members are at their defaults already
                 }
 
-                object value = _providerType switch
-                {
-                    _ when _providerType == typeof(string) => reader.GetString(ordinal),
-                    _ when _providerType == typeof(long) => reader.GetInt64(ordinal),
-                    _ when _providerType == typeof(bool) => reader.GetBoolean(ordinal),
-                    _ when _providerType == typeof(Guid) => reader.GetGuid(ordinal),
-                    _ when _providerType == typeof(uint) => reader.GetFieldType(ordinal) == typeof(long) ? checked((uint)reader.GetInt64(ordinal)) : reader.GetFieldValue<uint>(ordinal),
-                    _ when _providerType == typeof(DateTimeOffset) => reader.GetFieldValue<DateTimeOffset>(ordinal),
-                    _ => Convert.ChangeType(reader.GetValue(ordinal), _providerType, CultureInfo.InvariantCulture),
-                };
-                _setter(session, (_converter is null ? value : _converter.ConvertFromProvider(value))!);
+                var value = ReadValue<TProvider>(reader, ordinal);
+                _set(session, _convert is null ? Unsafe.As<TProvider, TModel>(ref value) : _convert(value));
             }
+        }
 
-            /// <summary>(session, value) => session.Property = (T)value, compiled once.</summary>
-            private static Action<McpSession, object> Setter(System.Reflection.PropertyInfo property)
+        /// <summary>A column whose converter's types do not match its property's: read, converted and set as objects.</summary>
+        private sealed class Boxed(System.Reflection.PropertyInfo property, ValueConverter? converter, Type providerType) : Column
+        {
+            public override void Read(DbDataReader reader, int ordinal, McpSession session)
             {
-                var session = System.Linq.Expressions.Expression.Parameter(typeof(McpSession), "session");
-                var value = System.Linq.Expressions.Expression.Parameter(typeof(object), "value");
-                return System.Linq.Expressions.Expression.Lambda<Action<McpSession, object>>(
-                    System.Linq.Expressions.Expression.Assign(
-                        System.Linq.Expressions.Expression.Property(session, property),
-                        System.Linq.Expressions.Expression.Convert(value, property.PropertyType)),
-                    session,
-                    value).Compile();
+                if (reader.IsDBNull(ordinal))
+                {
+                    return;
+                }
+
+                object value = providerType switch
+                {
+                    _ when providerType == typeof(string) => reader.GetString(ordinal),
+                    _ when providerType == typeof(long) => reader.GetInt64(ordinal),
+                    _ when providerType == typeof(bool) => reader.GetBoolean(ordinal),
+                    _ when providerType == typeof(Guid) => reader.GetGuid(ordinal),
+                    _ when providerType == typeof(uint) => reader.GetFieldType(ordinal) == typeof(long) ? checked((uint)reader.GetInt64(ordinal)) : reader.GetFieldValue<uint>(ordinal),
+                    _ when providerType == typeof(DateTimeOffset) => reader.GetFieldValue<DateTimeOffset>(ordinal),
+                    _ => Convert.ChangeType(reader.GetValue(ordinal), providerType, CultureInfo.InvariantCulture),
+                };
+                property.SetValue(session, converter is null ? value : converter.ConvertFromProvider(value));
+            }
+        }
+
+        /// <summary>A secret column: decrypted now, as its converter would; parsed when the member is first read.</summary>
+        private sealed class Secret(Encryption.SessionKeyRing? ring, Encryption.SecretColumn column) : Column
+        {
+            public override void Read(DbDataReader reader, int ordinal, McpSession session)
+            {
+                if (reader.IsDBNull(ordinal))
+                {
+                    return;
+                }
+
+                var stored = reader.GetString(ordinal);
+                if (Encryption.SecretValues.Plaintext(ring, column, stored) is { } json)
+                {
+                    session.SetPendingSecret(column, json);
+                }
+                else
+                {
+                    session.CodeVerifier = stored; // a verifier stored in clear text is the verifier itself
+                }
             }
         }
     }

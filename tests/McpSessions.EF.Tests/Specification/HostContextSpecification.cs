@@ -75,6 +75,51 @@ public abstract class HostContextSpecification<TFixture>(TFixture fixture) : ICl
         Assert.True(await store.DeleteAsync("alice", "host-1"));
     }
 
+    [Fact]
+    public async Task A_session_the_store_returned_saves_through_the_hosts_context_with_its_untouched_secrets()
+    {
+        var connectionString = await fixture.CreateEmptyDatabaseAsync();
+        var services = new ServiceCollection();
+        services.AddDbContext<HostDbContext>(o => fixture.UseProvider(o, connectionString));
+        services.AddMcpSessions<HostDbContext>(o => o.Encryption.Key = TestKeys.A);
+        await using var provider = services.BuildServiceProvider(new ServiceProviderOptions { ValidateOnBuild = true, ValidateScopes = true });
+        await using (var scope = provider.CreateAsyncScope())
+        {
+            await CreateSchemaAsHostMigrationWouldAsync(scope.ServiceProvider.GetRequiredService<HostDbContext>());
+        }
+
+        var store = provider.GetRequiredService<ISessionStore>();
+        await store.CreateAsync(new McpSession
+        {
+            SessionId = "host-save",
+            Identity = "alice",
+            ServerUrl = "https://mcp.example.com/mcp",
+            CallbackUrl = "https://app.example.com/cb",
+            Tokens = new OAuthTokens { AccessToken = "at", RefreshToken = "rt" },
+            ClientInformation = new OAuthClientInformation { ClientId = "c", ClientSecret = "cs" },
+            Headers = new() { ["X-Key"] = "hv" },
+            CodeVerifier = "verifier",
+        });
+
+        // The store's session, its secrets never read (pending), saved whole by the host's context.
+        var returned = (await store.GetAsync("alice", "host-save"))!;
+        returned.ServerName = "renamed";
+        await using (var scope = provider.CreateAsyncScope())
+        {
+            var context = scope.ServiceProvider.GetRequiredService<HostDbContext>();
+            context.McpSessions.Update(returned);
+            Assert.Equal(1, await context.SaveChangesAsync());
+        }
+
+        var read = (await store.GetAsync("alice", "host-save"))!;
+        Assert.Equal("renamed", read.ServerName);
+        Assert.Equal("at", read.Tokens!.AccessToken);
+        Assert.Equal("rt", read.Tokens.RefreshToken);
+        Assert.Equal("cs", read.ClientInformation!.ClientSecret);
+        Assert.Equal("hv", read.Headers!["X-Key"]);
+        Assert.Equal("verifier", read.CodeVerifier);
+    }
+
     /// <summary>What the host's own migration would do: create every table of its model.</summary>
     private static async Task CreateSchemaAsHostMigrationWouldAsync(DbContext context)
     {

@@ -4,6 +4,7 @@ using System.Collections.Generic;
 using System.Reflection;
 using McpSessions.EF.Encryption;
 using McpSessions.EF.Json;
+using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.ChangeTracking;
 using Microsoft.EntityFrameworkCore.Infrastructure;
 using Microsoft.EntityFrameworkCore.Metadata;
@@ -71,7 +72,7 @@ namespace McpSessions.EF.Model.Compiled.Postgres
                 "ClientInformation",
                 typeof(OAuthClientInformation),
                 propertyInfo: typeof(McpSession).GetProperty("ClientInformation", BindingFlags.Public | BindingFlags.Instance | BindingFlags.DeclaredOnly),
-                fieldInfo: typeof(McpSession).GetField("<ClientInformation>k__BackingField", BindingFlags.NonPublic | BindingFlags.Instance | BindingFlags.DeclaredOnly),
+                propertyAccessMode: PropertyAccessMode.Property,
                 nullable: true,
                 valueConverter: new SecretConverters.ClientInformationConverter());
             clientInformation.SetComparer(new ValueComparer<OAuthClientInformation>(
@@ -86,7 +87,7 @@ namespace McpSessions.EF.Model.Compiled.Postgres
                 "CodeVerifier",
                 typeof(string),
                 propertyInfo: typeof(McpSession).GetProperty("CodeVerifier", BindingFlags.Public | BindingFlags.Instance | BindingFlags.DeclaredOnly),
-                fieldInfo: typeof(McpSession).GetField("<CodeVerifier>k__BackingField", BindingFlags.NonPublic | BindingFlags.Instance | BindingFlags.DeclaredOnly),
+                propertyAccessMode: PropertyAccessMode.Property,
                 nullable: true,
                 valueConverter: new SecretConverters.CodeVerifierConverter());
             codeVerifier.AddAnnotation("Npgsql:ValueGenerationStrategy", NpgsqlValueGenerationStrategy.None);
@@ -117,7 +118,7 @@ namespace McpSessions.EF.Model.Compiled.Postgres
                 "Headers",
                 typeof(Dictionary<string, string>),
                 propertyInfo: typeof(McpSession).GetProperty("Headers", BindingFlags.Public | BindingFlags.Instance | BindingFlags.DeclaredOnly),
-                fieldInfo: typeof(McpSession).GetField("<Headers>k__BackingField", BindingFlags.NonPublic | BindingFlags.Instance | BindingFlags.DeclaredOnly),
+                propertyAccessMode: PropertyAccessMode.Property,
                 nullable: true,
                 valueConverter: new SecretConverters.HeadersConverter());
             headers.SetComparer(new ValueComparer<Dictionary<string, string>>(
@@ -174,7 +175,7 @@ namespace McpSessions.EF.Model.Compiled.Postgres
                 "Tokens",
                 typeof(OAuthTokens),
                 propertyInfo: typeof(McpSession).GetProperty("Tokens", BindingFlags.Public | BindingFlags.Instance | BindingFlags.DeclaredOnly),
-                fieldInfo: typeof(McpSession).GetField("<Tokens>k__BackingField", BindingFlags.NonPublic | BindingFlags.Instance | BindingFlags.DeclaredOnly),
+                propertyAccessMode: PropertyAccessMode.Property,
                 nullable: true,
                 valueConverter: new SecretConverters.TokensConverter());
             tokens.SetComparer(new ValueComparer<OAuthTokens>(

@@ -5,6 +5,7 @@ using System.Reflection;
 using McpSessions.EF.Encryption;
 using McpSessions.EF.Json;
 using McpSessions.EF.Providers;
+using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.ChangeTracking;
 using Microsoft.EntityFrameworkCore.Infrastructure;
 using Microsoft.EntityFrameworkCore.Metadata;
@@ -65,7 +66,7 @@ namespace McpSessions.EF.Model.Compiled.Sqlite
                 "ClientInformation",
                 typeof(OAuthClientInformation),
                 propertyInfo: typeof(McpSession).GetProperty("ClientInformation", BindingFlags.Public | BindingFlags.Instance | BindingFlags.DeclaredOnly),
-                fieldInfo: typeof(McpSession).GetField("<ClientInformation>k__BackingField", BindingFlags.NonPublic | BindingFlags.Instance | BindingFlags.DeclaredOnly),
+                propertyAccessMode: PropertyAccessMode.Property,
                 nullable: true,
                 valueConverter: new SecretConverters.ClientInformationConverter());
             clientInformation.SetComparer(new ValueComparer<OAuthClientInformation>(
@@ -79,7 +80,7 @@ namespace McpSessions.EF.Model.Compiled.Sqlite
                 "CodeVerifier",
                 typeof(string),
                 propertyInfo: typeof(McpSession).GetProperty("CodeVerifier", BindingFlags.Public | BindingFlags.Instance | BindingFlags.DeclaredOnly),
-                fieldInfo: typeof(McpSession).GetField("<CodeVerifier>k__BackingField", BindingFlags.NonPublic | BindingFlags.Instance | BindingFlags.DeclaredOnly),
+                propertyAccessMode: PropertyAccessMode.Property,
                 nullable: true,
                 valueConverter: new SecretConverters.CodeVerifierConverter());
             codeVerifier.AddAnnotation("Relational:ColumnName", "code_verifier");
@@ -110,7 +111,7 @@ namespace McpSessions.EF.Model.Compiled.Sqlite
                 "Headers",
                 typeof(Dictionary<string, string>),
                 propertyInfo: typeof(McpSession).GetProperty("Headers", BindingFlags.Public | BindingFlags.Instance | BindingFlags.DeclaredOnly),
-                fieldInfo: typeof(McpSession).GetField("<Headers>k__BackingField", BindingFlags.NonPublic | BindingFlags.Instance | BindingFlags.DeclaredOnly),
+                propertyAccessMode: PropertyAccessMode.Property,
                 nullable: true,
                 valueConverter: new SecretConverters.HeadersConverter());
             headers.SetComparer(new ValueComparer<Dictionary<string, string>>(
@@ -161,7 +162,7 @@ namespace McpSessions.EF.Model.Compiled.Sqlite
                 "Tokens",
                 typeof(OAuthTokens),
                 propertyInfo: typeof(McpSession).GetProperty("Tokens", BindingFlags.Public | BindingFlags.Instance | BindingFlags.DeclaredOnly),
-                fieldInfo: typeof(McpSession).GetField("<Tokens>k__BackingField", BindingFlags.NonPublic | BindingFlags.Instance | BindingFlags.DeclaredOnly),
+                propertyAccessMode: PropertyAccessMode.Property,
                 nullable: true,
                 valueConverter: new SecretConverters.TokensConverter());
             tokens.SetComparer(new ValueComparer<OAuthTokens>(
