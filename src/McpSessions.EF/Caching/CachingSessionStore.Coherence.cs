@@ -58,7 +58,7 @@ namespace McpSessions.EF.Caching;
 internal sealed partial class CachingSessionStore
 {
     /// <summary>How long an instance uses an epoch it read, and how long <see cref="ClearAllAsync"/> waits after its bump.</summary>
-    internal static readonly TimeSpan EpochRefresh = TimeSpan.FromSeconds(1);
+    internal static readonly TimeSpan EpochRefresh = TimeSpan.FromMilliseconds(100);
 
     /// <summary>The epoch key never expires: losing it would invalidate every entry at once.</summary>
     private static readonly DistributedCacheEntryOptions EpochOptions = new();

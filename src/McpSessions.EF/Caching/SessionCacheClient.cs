@@ -43,7 +43,14 @@ internal sealed class SessionCacheClient(
                 reads[i] = cache.GetAsync(keys[i], cancellationToken);
             }
 
-            var values = await budget.WaitAsync(Task.WhenAll(reads!), cancellationToken).ConfigureAwait(false);
+            // Awaited one by one rather than through Task.WhenAll: on a pipelining client the later reads have their
+            // answers by the time the first has, so only the first wait needs a timer.
+            var values = new byte[]?[keys.Length];
+            for (var i = 0; i < keys.Length; i++)
+            {
+                values[i] = await budget.WaitAsync(reads[i]!, cancellationToken).ConfigureAwait(false);
+            }
+
             breaker.Success();
             return values;
         }

@@ -1,3 +1,5 @@
+using System.Buffers;
+using System.Text;
 using System.Text.Json;
 using System.Text.Json.Serialization;
 
@@ -50,10 +52,10 @@ internal sealed partial class SessionCacheCodec
                 UpdatedAt = session.UpdatedAt.UtcTicks,
                 ExpiresAt = session.ExpiresAt.UtcTicks,
                 Active = session.Active,
-                Headers = session.Headers is null ? null : SecretValues.WriteJson(_ring, SecretColumn.Headers, session.Headers, quoted: false),
-                ClientInformation = session.ClientInformation is null ? null : SecretValues.WriteJson(_ring, SecretColumn.ClientInformation, session.ClientInformation, quoted: false),
-                Tokens = session.Tokens is null ? null : SecretValues.WriteJson(_ring, SecretColumn.Tokens, session.Tokens, quoted: false),
-                CodeVerifier = session.CodeVerifier is null ? null : SecretValues.WriteText(_ring, SecretColumn.CodeVerifier, session.CodeVerifier),
+                Headers = EntrySecret.Of(EncodeSecret(session, SecretColumn.Headers)),
+                ClientInformation = EntrySecret.Of(EncodeSecret(session, SecretColumn.ClientInformation)),
+                Tokens = EntrySecret.Of(EncodeSecret(session, SecretColumn.Tokens)),
+                CodeVerifier = EntrySecret.Of(EncodeSecret(session, SecretColumn.CodeVerifier)),
                 ClientId = session.ClientId,
                 Version = session.Version,
             },
@@ -61,8 +63,9 @@ internal sealed partial class SessionCacheCodec
 
     /// <summary>
     /// The session in <paramref name="bytes"/> when it is an entry of this format, for this identity and session id,
-    /// tagged with exactly <paramref name="generation"/> and <paramref name="epoch"/>; otherwise null. Secrets are
-    /// decrypted only for an entry that matches.
+    /// tagged with exactly <paramref name="generation"/> and <paramref name="epoch"/>; otherwise null. Only an entry
+    /// that matches is decrypted, every secret of it at once, so a retired key or a tampered entry fails here and the
+    /// caller reads the database; the secrets are parsed when first read (<see cref="McpSession.SetPendingSecret"/>).
     /// </summary>
     /// <exception cref="SecretDecryptionException">The entry matches but a secret does not decrypt (a key was retired, or it was tampered with).</exception>
     public McpSession? Decode(byte[] bytes, string identity, string sessionId, string generation, string epoch)
@@ -70,7 +73,8 @@ internal sealed partial class SessionCacheCodec
         SessionCacheEntry? entry;
         try
         {
-            entry = JsonSerializer.Deserialize(bytes, EntryJson.Default.SessionCacheEntry);
+            // Secrets are read in place by offset: an entry must start at its object, with no byte order mark before it.
+            entry = bytes is [(byte)'{', ..] ? JsonSerializer.Deserialize(bytes, EntryJson.Default.SessionCacheEntry) : null;
         }
         catch (JsonException)
         {
@@ -87,11 +91,11 @@ internal sealed partial class SessionCacheCodec
             return null;
         }
 
-        return new McpSession
+        var session = new McpSession
         {
             Id = entry.Id,
-            SessionId = entry.SessionId,
-            Identity = entry.Identity,
+            SessionId = sessionId,
+            Identity = identity,
             UserId = entry.UserId,
             ServerId = entry.ServerId,
             ServerName = entry.ServerName,
@@ -102,13 +106,74 @@ internal sealed partial class SessionCacheCodec
             UpdatedAt = new DateTimeOffset(entry.UpdatedAt, TimeSpan.Zero),
             ExpiresAt = new DateTimeOffset(entry.ExpiresAt, TimeSpan.Zero),
             Active = entry.Active,
-            Headers = entry.Headers is null ? null : SecretValues.ReadJson<Dictionary<string, string>>(_ring, SecretColumn.Headers, entry.Headers),
-            ClientInformation = entry.ClientInformation is null ? null : SecretValues.ReadJson<OAuthClientInformation>(_ring, SecretColumn.ClientInformation, entry.ClientInformation),
-            Tokens = entry.Tokens is null ? null : SecretValues.ReadJson<OAuthTokens>(_ring, SecretColumn.Tokens, entry.Tokens),
-            CodeVerifier = entry.CodeVerifier is null ? null : SecretValues.ReadText(_ring, SecretColumn.CodeVerifier, entry.CodeVerifier),
             ClientId = entry.ClientId,
             Version = entry.Version,
         };
+        DecodeSecret(bytes, entry.Headers, SecretColumn.Headers, session);
+        DecodeSecret(bytes, entry.ClientInformation, SecretColumn.ClientInformation, session);
+        DecodeSecret(bytes, entry.Tokens, SecretColumn.Tokens, session);
+        DecodeSecret(bytes, entry.CodeVerifier, SecretColumn.CodeVerifier, session);
+        return session;
+    }
+
+    /// <summary>
+    /// A secret as the entry holds it: encrypted under the primary key, from its pending plaintext as it is when it was
+    /// never read (no parse and serialize on a fill), or null.
+    /// </summary>
+    private string? EncodeSecret(McpSession session, SecretColumn column)
+    {
+        if (_ring.Encrypts(column) && session.TryGetPendingSecret(column, out var plaintext))
+        {
+            return _ring.Protect(column, plaintext.Span, quoted: false);
+        }
+
+        return column switch
+        {
+            SecretColumn.Headers => session.Headers is { } headers ? SecretValues.WriteJson(_ring, column, headers, quoted: false) : null,
+            SecretColumn.ClientInformation => session.ClientInformation is { } client ? SecretValues.WriteJson(_ring, column, client, quoted: false) : null,
+            SecretColumn.Tokens => session.Tokens is { } tokens ? SecretValues.WriteJson(_ring, column, tokens, quoted: false) : null,
+            _ => session.CodeVerifier is { } verifier ? SecretValues.WriteText(_ring, column, verifier) : null,
+        };
+    }
+
+    /// <summary>
+    /// Decrypts one secret of the entry straight from its bytes into the session's pending plaintext; a value in clear
+    /// text (a ring with no key) is the plaintext itself, or for <c>code_verifier</c> the verifier.
+    /// </summary>
+    private void DecodeSecret(byte[] entry, EntrySecret? secret, SecretColumn column, McpSession session)
+    {
+        if (secret is not { } present)
+        {
+            return;
+        }
+
+        var stored = present.Utf8(entry);
+        if (!stored.StartsWith("enc:"u8))
+        {
+            if (column == SecretColumn.CodeVerifier)
+            {
+                session.CodeVerifier = Encoding.UTF8.GetString(stored);
+            }
+            else
+            {
+                session.SetPendingSecret(column, stored.ToArray());
+            }
+
+            return;
+        }
+
+        // An envelope is ASCII: widened into a pooled buffer, not a string.
+        var chars = ArrayPool<char>.Shared.Rent(stored.Length);
+        try
+        {
+            var length = Encoding.ASCII.GetChars(stored, chars);
+            using var plaintext = _ring.Unprotect(column, chars.AsSpan(0, length));
+            session.SetPendingSecret(column, plaintext.Span.ToArray());
+        }
+        finally
+        {
+            ArrayPool<char>.Shared.Return(chars);
+        }
     }
 
     [JsonSourceGenerationOptions(DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull)]
@@ -139,10 +204,64 @@ internal sealed class SessionCacheEntry
     [JsonPropertyName("u")] public long UpdatedAt { get; set; }
     [JsonPropertyName("x")] public long ExpiresAt { get; set; }
     [JsonPropertyName("a")] public bool Active { get; set; }
-    [JsonPropertyName("h")] public string? Headers { get; set; }
-    [JsonPropertyName("ci")] public string? ClientInformation { get; set; }
-    [JsonPropertyName("t")] public string? Tokens { get; set; }
-    [JsonPropertyName("cv")] public string? CodeVerifier { get; set; }
+    [JsonPropertyName("h")] public EntrySecret? Headers { get; set; }
+    [JsonPropertyName("ci")] public EntrySecret? ClientInformation { get; set; }
+    [JsonPropertyName("t")] public EntrySecret? Tokens { get; set; }
+    [JsonPropertyName("cv")] public EntrySecret? CodeVerifier { get; set; }
     [JsonPropertyName("cid")] public string? ClientId { get; set; }
     [JsonPropertyName("ver")] public uint Version { get; set; }
+}
+
+/// <summary>
+/// A secret member of an entry: where its string value sits in the entry's bytes, so decoding reads it in place rather
+/// than as a string (an envelope is the bulk of an entry). A value with JSON escapes (clear text only, never an
+/// envelope) is copied out unescaped. Written as the string it holds.
+/// </summary>
+[JsonConverter(typeof(EntrySecretConverter))]
+internal readonly struct EntrySecret
+{
+    private readonly int _start;
+    private readonly int _length;
+    private readonly byte[]? _unescaped;
+    private readonly string? _text;
+
+    private EntrySecret(int start, int length, byte[]? unescaped, string? text) => (_start, _length, _unescaped, _text) = (start, length, unescaped, text);
+
+    /// <summary>A secret to write: <paramref name="text"/>, or none.</summary>
+    public static EntrySecret? Of(string? text) => text is null ? null : new(0, 0, null, text);
+
+    public static EntrySecret InPlace(int start, int length) => new(start, length, null, null);
+
+    public static EntrySecret Copied(byte[] unescaped) => new(0, unescaped.Length, unescaped, null);
+
+    /// <summary>The value's UTF-8 bytes, within <paramref name="entry"/> (the bytes it was read from) or its own.</summary>
+    public ReadOnlySpan<byte> Utf8(byte[] entry) => _unescaped ?? entry.AsSpan(_start, _length);
+
+    /// <summary>The text to write (only an entry being encoded has one).</summary>
+    public string? Text => _text;
+}
+
+internal sealed class EntrySecretConverter : JsonConverter<EntrySecret>
+{
+    public override EntrySecret Read(ref Utf8JsonReader reader, Type typeToConvert, JsonSerializerOptions options)
+    {
+        if (reader.TokenType != JsonTokenType.String)
+        {
+            throw new JsonException("A secret of a cache entry is not a string.");
+        }
+
+        if (reader.ValueIsEscaped || reader.HasValueSequence)
+        {
+            var unescaped = new byte[reader.HasValueSequence ? reader.ValueSequence.Length : reader.ValueSpan.Length];
+            return EntrySecret.Copied(unescaped[..reader.CopyString(unescaped)]);
+        }
+
+        // TokenStartIndex is the opening quote's offset in the entry's bytes.
+        return EntrySecret.InPlace((int)reader.TokenStartIndex + 1, reader.ValueSpan.Length);
+    }
+
+    public override void Write(Utf8JsonWriter writer, EntrySecret value, JsonSerializerOptions options)
+    {
+        writer.WriteStringValue(value.Text ?? throw new JsonException("Only a secret made with EntrySecret.Of is written."));
+    }
 }
