@@ -9,7 +9,9 @@ namespace McpSessions.EF.Model;
 /// </summary>
 /// <remarks>
 /// <see cref="Headers"/>, <see cref="ClientInformation"/>, <see cref="Tokens"/> and <see cref="CodeVerifier"/>
-/// are secrets: <see cref="ToString"/> never prints them.
+/// are secrets: <see cref="ToString"/> never prints them. In a session the store returns they are decrypted (a wrong
+/// key or a tampered value fails the read) and parsed when first read; a stored clear-text value that is not valid JSON
+/// for its member throws <see cref="SecretDecryptionException"/>, naming the session and the column, on that read.
 /// </remarks>
 public sealed partial class McpSession
 {
