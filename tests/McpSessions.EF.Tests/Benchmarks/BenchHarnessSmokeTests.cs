@@ -51,16 +51,17 @@ public sealed class BenchHarnessSmokeTests
             {
                 foreach (var phase in Phases)
                 {
-                    var row = Assert.Single(results, r => r.GetProperty("configuration").GetString() == configuration
-                        && r.GetProperty("concurrency").GetInt32() == concurrency && r.GetProperty("phase").GetString() == phase);
-                    Assert.True(row.GetProperty("library").GetProperty("opsPerSecond").GetDouble() > 0, $"{configuration} c{concurrency} {phase}: library");
-                    Assert.True(row.GetProperty("baseline").GetProperty("opsPerSecond").GetDouble() > 0, $"{configuration} c{concurrency} {phase}: baseline");
-                    Assert.True(row.GetProperty("ratio").GetDouble() > 0, $"{configuration} c{concurrency} {phase}: ratio");
+                    AssertRow(results, configuration, concurrency, phase, "raw");
+                }
+
+                foreach (var (phase, comparison) in ExtraRows(configuration))
+                {
+                    AssertRow(results, configuration, concurrency, phase, comparison);
                 }
             }
         }
 
-        var cacheGet = results.First(r => r.GetProperty("configuration").GetString() == "postgres+redis" && r.GetProperty("phase").GetString() == "get");
+        var cacheGet = results.First(r => r.GetProperty("configuration").GetString() == "postgres+redis" && r.GetProperty("phase").GetString() == "get" && r.GetProperty("comparison").GetString() == "raw");
         Assert.StartsWith("raw Redis HMGET", cacheGet.GetProperty("baseline").GetProperty("name").GetString(), StringComparison.Ordinal);
         Assert.Contains("cache hits: 150 of 150", cacheGet.GetProperty("note").GetString(), StringComparison.Ordinal);
 
@@ -69,5 +70,25 @@ public sealed class BenchHarnessSmokeTests
         Assert.All(scale, s => Assert.Equal(200, s.GetProperty("listed").GetInt64()));
         Assert.Contains(document.RootElement.GetProperty("targets").EnumerateArray(), t => t.GetProperty("target").GetString()!.StartsWith("PostgreSQL get", StringComparison.Ordinal));
         Assert.Contains("| configuration", run.StandardOutput, StringComparison.Ordinal);
+    }
+
+    /// <summary>The comparisons a configuration measures beside the raw baseline of every phase.</summary>
+    private static (string Phase, string Comparison)[] ExtraRows(string configuration) => configuration switch
+    {
+        "sqlite" => [("get", "prepared raw")],
+        "postgres+redis" => [("create", "no cache"), ("update", "no cache"), ("delete", "no cache"), ("get", "floor"), ("create", "floor"), ("update", "floor"), ("delete", "floor")],
+        _ => [],
+    };
+
+    /// <summary>Exactly one row for this comparison, with both sides measured and a ratio.</summary>
+    private static void AssertRow(List<JsonElement> results, string configuration, int concurrency, string phase, string comparison)
+    {
+        var what = $"{configuration} c{concurrency} {phase} ÷ {comparison}";
+        var row = Assert.Single(results, r => r.GetProperty("configuration").GetString() == configuration
+            && r.GetProperty("concurrency").GetInt32() == concurrency && r.GetProperty("phase").GetString() == phase
+            && r.GetProperty("comparison").GetString() == comparison);
+        Assert.True(row.GetProperty("measured").GetProperty("opsPerSecond").GetDouble() > 0, $"{what}: measured");
+        Assert.True(row.GetProperty("baseline").GetProperty("opsPerSecond").GetDouble() > 0, $"{what}: baseline");
+        Assert.True(row.GetProperty("ratio").GetDouble() > 0, $"{what}: ratio");
     }
 }
