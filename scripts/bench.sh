@@ -97,7 +97,7 @@ for name, median, low, high, cpu in wall:
 for path, kind in [(sys.argv[2], "IL"), (sys.argv[3], "R2R")]:
     # The probe's own line per run (the warm-up's included: it is a new process too).
     runs = [dict(kv.split("=") for kv in line.split()) for line in open(path).read().splitlines()]
-    for key, label in [("first-call-ms", "first store call (in process)"), ("second-call-ms", "second store call (in process)"), ("setup-ms", "AddMcpSessions + resolve store")]:
+    for key, label in [("first-call-ms", "first store call (in process)"), ("first-call-cpu-ms", "first store call, CPU (in process)"), ("second-call-ms", "second store call (in process)"), ("setup-ms", "AddMcpSessions + resolve store")]:
         values = [float(r[key]) for r in runs]
         print(f"{f'probe ({kind}): {label}':<52}{statistics.median(values):>10.1f}{min(values):>10.1f}{max(values):>10.1f}")
 PY
