@@ -9,8 +9,12 @@
 #   ./scripts/bench.sh --help                   every option
 #   ./scripts/bench.sh --startup [--runs N]     startup: hyperfine (warmup 1, N runs, default 10) over `mcp-sessions list`
 #                                               on a migrated SQLite file, and over a process whose first store call
-#                                               (AddMcpSessions, CreateAsync, GetAsync) times itself; no servers. The
-#                                               floor beside them: a .NET process that returns at once, and --help.
+#                                               (AddMcpSessions, CreateAsync, GetAsync) times itself; no servers. Each
+#                                               twice: as built (IL, what `dotnet run` and the tests run) and as
+#                                               published ReadyToRun for this machine's RID (the CLI: the files of its
+#                                               RID-specific tool package, run through the apphost as the installed
+#                                               tool is; the probe: published as a host app would be). The floor beside
+#                                               them: a .NET process that returns at once, and --help.
 #                                               Where the first call's time goes: dotnet <probe> --startup-probe FILE --phases
 #   ./scripts/bench.sh --micro '*Hot*' [BDN options]   BenchmarkDotNet micro-benchmarks whose names match the filter,
 #                                               with the servers started: '*Hot*' is the library's hot paths through
@@ -60,30 +64,53 @@ if [ "$startup" -eq 1 ]; then
       exit 1
     fi
   done
+  # ReadyToRun needs a RID: this machine's. The CLI's publish output for it is what its tool package for that RID
+  # holds (src/McpSessions.EF.Cli/McpSessions.EF.Cli.csproj); the probe is published R2R as a host app would be.
+  rid="$(dotnet --info | awk '$1 == "RID:" { print $2; exit }')"
+  if ! dotnet publish src/McpSessions.EF.Cli -c Release -r "$rid" --self-contained false -o "$work/cli-r2r" -nologo -clp:ErrorsOnly >"$work/build.log" 2>&1 \
+    || ! dotnet publish tests/McpSessions.EF.Benchmarks -c Release -r "$rid" --self-contained false -p:PublishReadyToRun=true -o "$work/probe-r2r" -nologo -clp:ErrorsOnly >"$work/build.log" 2>&1; then
+    cat "$work/build.log" >&2
+    exit 1
+  fi
   cli="$root/src/McpSessions.EF.Cli/bin/Release/net10.0/McpSessions.EF.Cli.dll"
   probe="$root/tests/McpSessions.EF.Benchmarks/bin/Release/net10.0/McpSessions.EF.Benchmarks.dll"
+  cli_r2r="$work/cli-r2r/McpSessions.EF.Cli"
+  probe_r2r="$work/probe-r2r/McpSessions.EF.Benchmarks"
   db="$work/sessions.db"
   MCP_TS_STORAGE_SQLITE_PATH="$db" dotnet "$cli" migrate >/dev/null
-  echo "[bench] load average: $(cut -d' ' -f1-3 /proc/loadavg) on $(nproc) cores" >&2
+  echo "[bench] load average: $(cut -d' ' -f1-3 /proc/loadavg) on $(nproc) cores; ReadyToRun for $rid" >&2
+  # Each IL benchmark next to its ReadyToRun twin, so the two see much the same load.
   MCP_TS_STORAGE_SQLITE_PATH="$db" hyperfine --style basic --warmup 1 --runs "$startup_runs" --export-json "$work/hyperfine.json" \
     -n floor "dotnet $probe --startup-floor" \
     -n help "dotnet $cli --help" \
+    -n help-r2r "$cli_r2r --help" \
     -n list "dotnet $cli list" \
-    -n probe "dotnet $probe --startup-probe $db >>$work/probe.txt" >&2
-  # The probe's own line per run (the warm-up's included: it is a new process too).
+    -n list-r2r "$cli_r2r list" \
+    -n probe "dotnet $probe --startup-probe $db >>$work/probe.txt" \
+    -n probe-r2r "$probe_r2r --startup-probe $db >>$work/probe-r2r.txt" >&2
   jq -r '.results[] | "\(.command)\t\(.median * 1000)\t\(.min * 1000)\t\(.max * 1000)\t\((.user + .system) * 1000)"' "$work/hyperfine.json" >"$work/wall.tsv"
-  python3 - "$work/wall.tsv" "$work/probe.txt" <<'PY'
+  python3 - "$work/wall.tsv" "$work/probe.txt" "$work/probe-r2r.txt" <<'PY'
 import statistics, sys
 wall = [line.split("\t") for line in open(sys.argv[1]).read().splitlines()]
-runs = [dict(kv.split("=") for kv in line.split()) for line in open(sys.argv[2]).read().splitlines()]
 # CPU (user + system, mean) beside the wall: on a shared machine it moves less than the wall does.
-print(f"{'measurement':<44}{'median ms':>10}{'min ms':>10}{'max ms':>10}{'cpu ms':>10}")
-names = {"floor": "floor: a .NET process that returns at once", "help": "mcp-sessions --help (process wall)", "list": "mcp-sessions list, SQLite (process wall)", "probe": "probe process (wall)"}
+print(f"{'measurement':<52}{'median ms':>10}{'min ms':>10}{'max ms':>10}{'cpu ms':>10}")
+names = {
+    "floor": "floor: a .NET process that returns at once",
+    "help": "mcp-sessions --help, as built (IL)",
+    "help-r2r": "mcp-sessions --help, tool package (R2R)",
+    "list": "mcp-sessions list, SQLite, as built (IL)",
+    "list-r2r": "mcp-sessions list, SQLite, tool package (R2R)",
+    "probe": "probe process, as built (IL)",
+    "probe-r2r": "probe process, published R2R",
+}
 for name, median, low, high, cpu in wall:
-    print(f"{names[name]:<44}{float(median):>10.0f}{float(low):>10.0f}{float(high):>10.0f}{float(cpu):>10.0f}")
-for key, label in [("first-call-ms", "probe: first store call (in process)"), ("second-call-ms", "probe: second store call (in process)"), ("setup-ms", "probe: AddMcpSessions + resolve store")]:
-    values = [float(r[key]) for r in runs]
-    print(f"{label:<44}{statistics.median(values):>10.1f}{min(values):>10.1f}{max(values):>10.1f}")
+    print(f"{names[name]:<52}{float(median):>10.0f}{float(low):>10.0f}{float(high):>10.0f}{float(cpu):>10.0f}")
+for path, kind in [(sys.argv[2], "IL"), (sys.argv[3], "R2R")]:
+    # The probe's own line per run (the warm-up's included: it is a new process too).
+    runs = [dict(kv.split("=") for kv in line.split()) for line in open(path).read().splitlines()]
+    for key, label in [("first-call-ms", "first store call (in process)"), ("first-call-cpu-ms", "first store call, CPU (in process)"), ("second-call-ms", "second store call (in process)"), ("setup-ms", "AddMcpSessions + resolve store")]:
+        values = [float(r[key]) for r in runs]
+        print(f"{f'probe ({kind}): {label}':<52}{statistics.median(values):>10.1f}{min(values):>10.1f}{max(values):>10.1f}")
 PY
   exit 0
 fi
