@@ -37,11 +37,11 @@ internal sealed partial class SessionCacheCodec
             new SessionCacheEntry
             {
                 Format = FormatVersion,
-                Generation = generation,
-                Epoch = epoch,
+                Generation = EntryText.Of(generation),
+                Epoch = EntryText.Of(epoch),
                 Id = session.Id,
-                SessionId = session.SessionId,
-                Identity = session.Identity,
+                SessionId = EntryText.Of(session.SessionId),
+                Identity = EntryText.Of(session.Identity),
                 UserId = session.UserId,
                 ServerId = session.ServerId,
                 ServerName = session.ServerName,
@@ -52,10 +52,10 @@ internal sealed partial class SessionCacheCodec
                 UpdatedAt = session.UpdatedAt.UtcTicks,
                 ExpiresAt = session.ExpiresAt.UtcTicks,
                 Active = session.Active,
-                Headers = EntrySecret.Of(EncodeSecret(session, SecretColumn.Headers)),
-                ClientInformation = EntrySecret.Of(EncodeSecret(session, SecretColumn.ClientInformation)),
-                Tokens = EntrySecret.Of(EncodeSecret(session, SecretColumn.Tokens)),
-                CodeVerifier = EntrySecret.Of(EncodeSecret(session, SecretColumn.CodeVerifier)),
+                Headers = EntryText.Of(EncodeSecret(session, SecretColumn.Headers)),
+                ClientInformation = EntryText.Of(EncodeSecret(session, SecretColumn.ClientInformation)),
+                Tokens = EntryText.Of(EncodeSecret(session, SecretColumn.Tokens)),
+                CodeVerifier = EntryText.Of(EncodeSecret(session, SecretColumn.CodeVerifier)),
                 ClientId = session.ClientId,
                 Version = session.Version,
             },
@@ -82,10 +82,10 @@ internal sealed partial class SessionCacheCodec
         }
 
         if (entry is null || entry.Format != FormatVersion
-            || !string.Equals(entry.Generation, generation, StringComparison.Ordinal)
-            || !string.Equals(entry.Epoch, epoch, StringComparison.Ordinal)
-            || !string.Equals(entry.Identity, identity, StringComparison.Ordinal)
-            || !string.Equals(entry.SessionId, sessionId, StringComparison.Ordinal)
+            || entry.Generation?.Equals(bytes, generation) != true
+            || entry.Epoch?.Equals(bytes, epoch) != true
+            || entry.Identity?.Equals(bytes, identity) != true
+            || entry.SessionId?.Equals(bytes, sessionId) != true
             || !Enum.IsDefined((McpTransportType)entry.TransportType))
         {
             return null;
@@ -140,7 +140,7 @@ internal sealed partial class SessionCacheCodec
     /// Decrypts one secret of the entry straight from its bytes into the session's pending plaintext; a value in clear
     /// text (a ring with no key) is the plaintext itself, or for <c>code_verifier</c> the verifier.
     /// </summary>
-    private void DecodeSecret(byte[] entry, EntrySecret? secret, SecretColumn column, McpSession session)
+    private void DecodeSecret(byte[] entry, EntryText? secret, SecretColumn column, McpSession session)
     {
         if (secret is not { } present)
         {
@@ -189,11 +189,11 @@ internal sealed partial class SessionCacheCodec
 internal sealed class SessionCacheEntry
 {
     [JsonPropertyName("v")] public int Format { get; set; }
-    [JsonPropertyName("g")] public string Generation { get; set; } = "";
-    [JsonPropertyName("e")] public string Epoch { get; set; } = "";
+    [JsonPropertyName("g")] public EntryText? Generation { get; set; }
+    [JsonPropertyName("e")] public EntryText? Epoch { get; set; }
     [JsonPropertyName("id")] public Guid Id { get; set; }
-    [JsonPropertyName("sid")] public string SessionId { get; set; } = "";
-    [JsonPropertyName("idn")] public string Identity { get; set; } = "";
+    [JsonPropertyName("sid")] public EntryText? SessionId { get; set; }
+    [JsonPropertyName("idn")] public EntryText? Identity { get; set; }
     [JsonPropertyName("uid")] public string UserId { get; set; } = "";
     [JsonPropertyName("srv")] public string? ServerId { get; set; }
     [JsonPropertyName("name")] public string? ServerName { get; set; }
@@ -204,64 +204,79 @@ internal sealed class SessionCacheEntry
     [JsonPropertyName("u")] public long UpdatedAt { get; set; }
     [JsonPropertyName("x")] public long ExpiresAt { get; set; }
     [JsonPropertyName("a")] public bool Active { get; set; }
-    [JsonPropertyName("h")] public EntrySecret? Headers { get; set; }
-    [JsonPropertyName("ci")] public EntrySecret? ClientInformation { get; set; }
-    [JsonPropertyName("t")] public EntrySecret? Tokens { get; set; }
-    [JsonPropertyName("cv")] public EntrySecret? CodeVerifier { get; set; }
+    [JsonPropertyName("h")] public EntryText? Headers { get; set; }
+    [JsonPropertyName("ci")] public EntryText? ClientInformation { get; set; }
+    [JsonPropertyName("t")] public EntryText? Tokens { get; set; }
+    [JsonPropertyName("cv")] public EntryText? CodeVerifier { get; set; }
     [JsonPropertyName("cid")] public string? ClientId { get; set; }
     [JsonPropertyName("ver")] public uint Version { get; set; }
 }
 
 /// <summary>
-/// A secret member of an entry: where its string value sits in the entry's bytes, so decoding reads it in place rather
-/// than as a string (an envelope is the bulk of an entry). A value with JSON escapes (clear text only, never an
-/// envelope) is copied out unescaped. Written as the string it holds.
+/// A string member of an entry that decoding reads in place, where its value sits in the entry's bytes, rather than as
+/// a string: the secrets (an envelope is the bulk of an entry), and the tags, identity and session id, which are only
+/// compared. A value with JSON escapes (never an envelope or a tag) is copied out unescaped. Written as the string it holds.
 /// </summary>
-[JsonConverter(typeof(EntrySecretConverter))]
-internal readonly struct EntrySecret
+[JsonConverter(typeof(EntryTextConverter))]
+internal readonly struct EntryText
 {
     private readonly int _start;
     private readonly int _length;
     private readonly byte[]? _unescaped;
     private readonly string? _text;
 
-    private EntrySecret(int start, int length, byte[]? unescaped, string? text) => (_start, _length, _unescaped, _text) = (start, length, unescaped, text);
+    private EntryText(int start, int length, byte[]? unescaped, string? text) => (_start, _length, _unescaped, _text) = (start, length, unescaped, text);
 
-    /// <summary>A secret to write: <paramref name="text"/>, or none.</summary>
-    public static EntrySecret? Of(string? text) => text is null ? null : new(0, 0, null, text);
+    /// <summary>A value to write: <paramref name="text"/>, or none.</summary>
+    public static EntryText? Of(string? text) => text is null ? null : new(0, 0, null, text);
 
-    public static EntrySecret InPlace(int start, int length) => new(start, length, null, null);
+    public static EntryText InPlace(int start, int length) => new(start, length, null, null);
 
-    public static EntrySecret Copied(byte[] unescaped) => new(0, unescaped.Length, unescaped, null);
+    public static EntryText Copied(byte[] unescaped) => new(0, unescaped.Length, unescaped, null);
 
     /// <summary>The value's UTF-8 bytes, within <paramref name="entry"/> (the bytes it was read from) or its own.</summary>
     public ReadOnlySpan<byte> Utf8(byte[] entry) => _unescaped ?? entry.AsSpan(_start, _length);
+
+    /// <summary>Whether the value is exactly <paramref name="expected"/>, compared as UTF-8 without making a string.</summary>
+    public bool Equals(byte[] entry, string expected)
+    {
+        var actual = Utf8(entry);
+        if (actual.Length > expected.Length * 3)
+        {
+            return false; // longer than any UTF-8 form of expected
+        }
+
+        Span<byte> encoded = actual.Length <= 512 ? stackalloc byte[actual.Length] : new byte[actual.Length];
+        return System.Text.Unicode.Utf8.FromUtf16(expected, encoded, out _, out var written, replaceInvalidSequences: false, isFinalBlock: true) == OperationStatus.Done
+            && written == actual.Length
+            && actual.SequenceEqual(encoded);
+    }
 
     /// <summary>The text to write (only an entry being encoded has one).</summary>
     public string? Text => _text;
 }
 
-internal sealed class EntrySecretConverter : JsonConverter<EntrySecret>
+internal sealed class EntryTextConverter : JsonConverter<EntryText>
 {
-    public override EntrySecret Read(ref Utf8JsonReader reader, Type typeToConvert, JsonSerializerOptions options)
+    public override EntryText Read(ref Utf8JsonReader reader, Type typeToConvert, JsonSerializerOptions options)
     {
         if (reader.TokenType != JsonTokenType.String)
         {
-            throw new JsonException("A secret of a cache entry is not a string.");
+            throw new JsonException("A member read in place is not a string.");
         }
 
         if (reader.ValueIsEscaped || reader.HasValueSequence)
         {
             var unescaped = new byte[reader.HasValueSequence ? reader.ValueSequence.Length : reader.ValueSpan.Length];
-            return EntrySecret.Copied(unescaped[..reader.CopyString(unescaped)]);
+            return EntryText.Copied(unescaped[..reader.CopyString(unescaped)]);
         }
 
         // TokenStartIndex is the opening quote's offset in the entry's bytes.
-        return EntrySecret.InPlace((int)reader.TokenStartIndex + 1, reader.ValueSpan.Length);
+        return EntryText.InPlace((int)reader.TokenStartIndex + 1, reader.ValueSpan.Length);
     }
 
-    public override void Write(Utf8JsonWriter writer, EntrySecret value, JsonSerializerOptions options)
+    public override void Write(Utf8JsonWriter writer, EntryText value, JsonSerializerOptions options)
     {
-        writer.WriteStringValue(value.Text ?? throw new JsonException("Only a secret made with EntrySecret.Of is written."));
+        writer.WriteStringValue(value.Text ?? throw new JsonException("Only a value made with EntryText.Of is written."));
     }
 }
