@@ -22,7 +22,7 @@ internal sealed class BenchConfiguration : IAsyncDisposable
 
     public StoreOperations Library { get; private set; } = null!;
 
-    public ISessionOperations Raw { get; private set; } = null!;
+    public IRawOperations Raw { get; private set; } = null!;
 
     /// <summary>With the cache tier: the library on the same database without it (<c>AddMcpSessions</c> alone).</summary>
     public StoreOperations? Uncached { get; private set; }

@@ -9,6 +9,7 @@ namespace McpSessions.EF.Benchmarks.Macro;
 /// with the OAuth client registration, the PKCE verifier and a header (three secrets); the update adds a ~2 KB token
 /// response and activates it. The raw baselines write the same stored (encrypted) text, encrypted once here: they pay
 /// for the bytes, not for the cryptography, so a ratio shows the library's whole overhead, encryption included.
+/// The floors of a read decrypt the same stored text with <see cref="Opener"/>, checked here against the library.
 /// </summary>
 internal sealed class BenchPayload
 {
@@ -20,11 +21,17 @@ internal sealed class BenchPayload
     public BenchPayload(string keyHex)
     {
         KeyHex = keyHex;
-        var ring = new SessionKeyRing(EncryptionKey.Parse(keyHex, "benchmark"), [], EncryptionFormat.Versioned);
+        var key = EncryptionKey.Parse(keyHex, "benchmark");
+        var ring = new SessionKeyRing(key, [], EncryptionFormat.Versioned);
         StoredHeaders = SecretValues.WriteJson(ring, SecretColumn.Headers, Headers);
         StoredClientInformation = SecretValues.WriteJson(ring, SecretColumn.ClientInformation, ClientInformation);
         StoredCodeVerifier = SecretValues.WriteText(ring, SecretColumn.CodeVerifier, CodeVerifier);
         StoredTokens = SecretValues.WriteJson(ring, SecretColumn.Tokens, Tokens);
+        Opener = new StoredSecretOpener(key);
+        Opener.Verify(ring, SecretColumn.Headers, StoredHeaders);
+        Opener.Verify(ring, SecretColumn.ClientInformation, StoredClientInformation);
+        Opener.Verify(ring, SecretColumn.CodeVerifier, StoredCodeVerifier);
+        Opener.Verify(ring, SecretColumn.Tokens, StoredTokens);
     }
 
     public string KeyHex { get; }
@@ -54,6 +61,9 @@ internal sealed class BenchPayload
     public string StoredCodeVerifier { get; }
 
     public string StoredTokens { get; }
+
+    /// <summary>Decrypts the stored secrets of a raw row with AES-GCM alone: the cryptography of a read's floor.</summary>
+    public StoredSecretOpener Opener { get; }
 
     /// <summary>About 2 KB of JSON, shaped like a real OAuth token response (a JWT access token, a refresh token, an id token).</summary>
     public static OAuthTokens RealisticTokens()

@@ -9,8 +9,8 @@ namespace McpSessions.EF.Benchmarks.Macro;
 /// <c>--runs</c> runs of the phases create (pending), get, update (tokens and active), list per identity, list ids per
 /// identity, list all ids, delete. In every phase the library and its raw baseline run back to back on the same table
 /// (which of them goes first alternates by run), so their ratio is measured under the same conditions. Some phases
-/// measure more sides in the same way (a prepared SQLite get, the library without the cache, the floors of a cache hit
-/// and of a cached write), each a row of its own (<see cref="Comparison"/>).
+/// measure more sides in the same way (a prepared SQLite get, the library without the cache, the floors of a cache hit,
+/// of a cached write, of a list and of a prepared SQLite get), each a row of its own (<see cref="Comparison"/>).
 /// </summary>
 internal static class MacroHarness
 {
@@ -103,7 +103,9 @@ internal static class MacroHarness
     /// One run of every phase; <paramref name="record"/> null for a warm-up. Each phase runs its sides back to back
     /// (the library first, then its baselines, or the other way round), each side on sessions of its own, and records
     /// one row per comparison: the library ÷ raw; on SQLite also the get ÷ a prepared get; with the cache tier also the
-    /// writes ÷ the library without the cache, and the floors (raw commands only) of a hit and of a cached write.
+    /// writes ÷ the library without the cache; and the floors (raw commands only): of a hit and of a cached write with
+    /// the cache tier, of a list (the raw list and AES-GCM decryption of its secrets ÷ the raw list), and on SQLite of a
+    /// get (the prepared get and AES-GCM decryption ÷ the prepared get).
     /// </summary>
     private static async Task RunOnceAsync(
         BenchConfiguration configuration,
@@ -162,10 +164,15 @@ internal static class MacroHarness
             samples.Baseline.Add(baseline);
         }
 
-        async Task Pair(string phase, int operations, Func<int, Task> libraryOperation, Func<int, Task> baselineOperation)
+        // The library and raw; with a floor operation also the floor ÷ raw, the floor doing raw's read and decrypting it.
+        async Task Pair(string phase, int operations, Func<int, Task> libraryOperation, Func<int, Task> baselineOperation, Func<int, Task>? floorOperation = null)
         {
-            var samples = await Measure(operations, libraryOperation, baselineOperation);
+            var samples = await Measure(operations, floorOperation is null ? [libraryOperation, baselineOperation] : [libraryOperation, baselineOperation, floorOperation]);
             Record(phase, Comparison.Raw, library.Name, samples[0], raw.Name, samples[1]);
+            if (floorOperation is not null)
+            {
+                Record(phase, Comparison.Floor, raw.Name + StoredSecretOpener.Suffix, samples[2], raw.Name, samples[1]);
+            }
         }
 
         // A write: the library and raw; with the cache tier also the library without it, and the raw write + a tag bump.
@@ -244,9 +251,15 @@ internal static class MacroHarness
         }
         else if (raw is SqliteOperations sqlite)
         {
-            var get = await Measure(getOperations, i => library.GetAsync(libraryWork, i % sessions), i => raw.GetAsync(rawWork, i % sessions), i => sqlite.GetPreparedAsync(rawWork, i % sessions));
+            var get = await Measure(
+                getOperations,
+                i => library.GetAsync(libraryWork, i % sessions),
+                i => raw.GetAsync(rawWork, i % sessions),
+                i => sqlite.GetPreparedAsync(rawWork, i % sessions),
+                i => sqlite.GetPreparedOpenedAsync(rawWork, i % sessions));
             Record("get", Comparison.Raw, library.Name, get[0], raw.Name, get[1]);
             Record("get", Comparison.PreparedRaw, library.Name, get[0], SqliteOperations.PreparedName, get[2]);
+            Record("get", Comparison.Floor, SqliteOperations.PreparedName + StoredSecretOpener.Suffix, get[3], SqliteOperations.PreparedName, get[2]);
         }
         else
         {
@@ -254,7 +267,12 @@ internal static class MacroHarness
         }
 
         await Write("update", (target, work, i) => target.UpdateAsync(work, i));
-        await Pair("list", listOperations, k => library.ListAsync(libraryWork, k % options.Identities), k => raw.ListAsync(rawWork, k % options.Identities));
+        await Pair(
+            "list",
+            listOperations,
+            k => library.ListAsync(libraryWork, k % options.Identities),
+            k => raw.ListAsync(rawWork, k % options.Identities),
+            k => raw.ListOpenedAsync(rawWork, k % options.Identities));
         await Pair("list_ids", listOperations, k => library.ListIdsAsync(libraryWork, k % options.Identities), k => raw.ListIdsAsync(rawWork, k % options.Identities));
 
         // Every writer's sessions are live now: each enumeration must see all of them.

@@ -49,17 +49,22 @@ internal sealed class MacroReport(MacroOptions options)
             Target($"postgres+redis {phase} ÷ the same {phase} without the cache, concurrency 1", Ratio("postgres+redis", 1, phase, Comparison.NoCache), 0.85, Ratio("postgres+redis", 1, phase, Comparison.Floor));
         }
 
-        Target("SQLite list per identity ÷ raw, concurrency 1", Ratio("sqlite", 1, "list"), 0.80);
-        Target("PostgreSQL list per identity ÷ raw, concurrency 1", Ratio("postgres", 1, "list"), 0.80);
-        Target("SQLite get ÷ prepared raw get, concurrency 1", Ratio("sqlite", 1, "get", Comparison.PreparedRaw), 0.80);
+        // A read authenticates every secret it returns: its floor is the raw read + AES-GCM decryption ÷ the raw read.
+        Target("SQLite list per identity ÷ raw, concurrency 1", Ratio("sqlite", 1, "list"), 0.80, Ratio("sqlite", 1, "list", Comparison.Floor));
+        Target("PostgreSQL list per identity ÷ raw, concurrency 1", Ratio("postgres", 1, "list"), 0.80, Ratio("postgres", 1, "list", Comparison.Floor));
+        Target("SQLite get ÷ prepared raw get, concurrency 1", Ratio("sqlite", 1, "get", Comparison.PreparedRaw), 0.80, Ratio("sqlite", 1, "get", Comparison.Floor));
         Target("PostgreSQL update ÷ raw, concurrency 1", Ratio("postgres", 1, "update"), 0.85);
         foreach (var (name, configuration, kilobytes) in new[] { ("SQLite get", "sqlite", 6.9), ("PostgreSQL get", "postgres", 9.2), ("cache-hit get", "postgres+redis", 9.8) })
         {
             // Half of what a get allocated when issue 17 was written.
+            // Beside it, what the get's floor row allocated (SQLite: the prepared get + AES-GCM; cache hit: 2×HMGET; none
+            // on PostgreSQL). Not a bound: the raw rows materialise every column as a string, which a library need not.
             if (Find(configuration, 1, "get")?.Measured?.AllocatedKbPerOp is { } allocated)
             {
                 var limit = kilobytes / 2;
-                _targets.Add(new TargetResult($"{name}: allocated KB per get, concurrency 1", allocated, string.Create(Invariant, $"≤ {limit:0.00} KB"), allocated <= limit));
+                var floor = Find(configuration, 1, "get", Comparison.Floor)?.Measured?.AllocatedKbPerOp;
+                var reason = floor > limit ? string.Create(Invariant, $"the floor row allocates {floor:0.00} KB, more than the target") : null;
+                _targets.Add(new TargetResult($"{name}: allocated KB per get, concurrency 1", allocated, string.Create(Invariant, $"≤ {limit:0.00} KB"), allocated <= limit, reason, floor));
             }
         }
 
@@ -103,21 +108,23 @@ internal sealed class MacroReport(MacroOptions options)
             $"N = {options.Sessions} sessions over {options.Identities} identities, median of {options.Runs} runs, SQLite synchronous={options.SqliteSynchronous.ToString().ToUpperInvariant()}");
         text.AppendLine(Invariant, $"load average before: {_loadBefore}; after: {_loadAfter}");
         text.AppendLine();
-        text.AppendLine("| configuration  | conc | phase        | ÷            | measured                       |      ops/s | p50 ms | p99 ms | KB/op | baseline                       |      ops/s | p50 ms | p99 ms | KB/op | ratio |");
-        text.AppendLine("|----------------|-----:|--------------|--------------|--------------------------------|-----------:|-------:|-------:|------:|--------------------------------|-----------:|-------:|-------:|------:|------:|");
+        text.AppendLine("| configuration  | conc | phase        | ÷            | measured                            |      ops/s | p50 ms | p99 ms | KB/op | baseline                            |      ops/s | p50 ms | p99 ms | KB/op | ratio |");
+        text.AppendLine("|----------------|-----:|--------------|--------------|-------------------------------------|-----------:|-------:|-------:|------:|-------------------------------------|-----------:|-------:|-------:|------:|------:|");
         foreach (var r in _results)
         {
             var measured = r.Measured;
             text.AppendLine(Invariant,
-                $"| {r.Configuration,-14} | {r.Concurrency,4} | {r.Phase,-12} | {r.Comparison,-12} | {measured?.Name ?? "–",-30} | {Ops(measured?.OpsPerSecond),10} | {Ms(measured?.P50Ms),6} | {Ms(measured?.P99Ms),6} | {Kb(measured?.AllocatedKbPerOp),5} " +
-                $"| {r.Baseline.Name,-30} | {Ops(r.Baseline.OpsPerSecond),10} | {Ms(r.Baseline.P50Ms),6} | {Ms(r.Baseline.P99Ms),6} | {Kb(r.Baseline.AllocatedKbPerOp),5} | {Ratio(r.Ratio),5} |");
+                $"| {r.Configuration,-14} | {r.Concurrency,4} | {r.Phase,-12} | {r.Comparison,-12} | {measured?.Name ?? "–",-35} | {Ops(measured?.OpsPerSecond),10} | {Ms(measured?.P50Ms),6} | {Ms(measured?.P99Ms),6} | {Kb(measured?.AllocatedKbPerOp),5} " +
+                $"| {r.Baseline.Name,-35} | {Ops(r.Baseline.OpsPerSecond),10} | {Ms(r.Baseline.P50Ms),6} | {Ms(r.Baseline.P99Ms),6} | {Kb(r.Baseline.AllocatedKbPerOp),5} | {Ratio(r.Ratio),5} |");
         }
 
         if (_results.Any(r => r.Comparison == Comparison.Floor))
         {
             text.AppendLine(
                 "floor rows are raw commands, not the library: a cache hit reads an entry and a freshness tag (2 HMGETs at once ÷ 1), " +
-                "a cached write is the write and a tag bump (raw write, then HSET+EXPIRE ÷ raw write); the library's ratio cannot exceed its floor.");
+                "a cached write is the write and a tag bump (raw write, then HSET+EXPIRE ÷ raw write), a read authenticates every secret " +
+                "it returns (raw list or prepared get, then AES-GCM decryption of each stored secret, no JSON ÷ the same read without it); " +
+                "the library's ratio cannot exceed its floor.");
         }
 
         foreach (var note in _results.Where(r => r.Note is not null))

@@ -1,3 +1,4 @@
+using System.Data.Common;
 using Npgsql;
 using NpgsqlTypes;
 
@@ -8,9 +9,9 @@ namespace McpSessions.EF.Benchmarks.Macro;
 /// operation from an <see cref="NpgsqlDataSource"/>, explicitly prepared statements (prepared once per physical
 /// connection; Npgsql keeps them across pooled opens), the same SQL shape as the library's: the same columns, the same
 /// live predicate, the same keyset paging for all ids. It writes the same stored secret text but does not encrypt
-/// or decrypt, and returns rows as stored (<see cref="RawSession"/>).
+/// or decrypt (only the floor's list does), and returns rows as stored (<see cref="RawSession"/>).
 /// </summary>
-internal sealed class NpgsqlOperations(string connectionString, BenchPayload payload) : ISessionOperations
+internal sealed class NpgsqlOperations(string connectionString, BenchPayload payload) : IRawOperations
 {
     private const int PageSize = 1000;
 
@@ -41,6 +42,7 @@ internal sealed class NpgsqlOperations(string connectionString, BenchPayload pay
     private static readonly TimeSpan ActiveTtl = TimeSpan.FromHours(12);
 
     private readonly NpgsqlDataSource _dataSource = NpgsqlDataSource.Create(connectionString);
+    private readonly Func<DbDataReader, RawSession> _readOpened = RawSession.ReadOpened(payload.Opener);
 
     public string Name => "raw Npgsql";
 
@@ -82,13 +84,17 @@ internal sealed class NpgsqlOperations(string connectionString, BenchPayload pay
         Check.Count("raw update", await command.ExecuteNonQueryAsync(), 1);
     }
 
-    public async Task ListAsync(Workload work, int identity)
+    public Task ListAsync(Workload work, int identity) => ListAsync(work, identity, RawSession.Read);
+
+    public Task ListOpenedAsync(Workload work, int identity) => ListAsync(work, identity, _readOpened);
+
+    private async Task ListAsync(Workload work, int identity, Func<DbDataReader, RawSession> read)
     {
         var now = Now();
         await using var connection = await _dataSource.OpenConnectionAsync();
         await using var command = Command(List, connection, Text(work.Identity(identity)), Time(now - DormantAfter), Time(now));
         await command.PrepareAsync();
-        var rows = await RawReads.AllAsync(command, RawSession.Read);
+        var rows = await RawReads.AllAsync(command, read);
 
         Check.Count("raw list", rows.Count, work.PerIdentity(identity));
     }

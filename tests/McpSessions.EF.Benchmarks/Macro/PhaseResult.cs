@@ -38,7 +38,8 @@ internal sealed record PhaseResult(
 internal sealed record ScaleResult(string Configuration, long Rows, long Listed, double InsertSeconds, double ListSeconds, double IdsPerSecond, double PeakRssMb, double RssAfterSetupMb);
 
 /// <summary>
-/// One target of issues 9 and 17, evaluated on this run; <see cref="Floor"/> is the best value the round trips allow,
-/// measured in the same run, where there is one, and <see cref="Reason"/> says when that floor is below the target.
+/// One target of issues 9 and 17, evaluated on this run; <see cref="Floor"/> is the best value the round trips or the
+/// read's AES-GCM decryption allow (for an allocation target, what the floor row allocated), measured in the same run,
+/// where there is one, and <see cref="Reason"/> says when that floor is on the wrong side of the target.
 /// </summary>
 internal sealed record TargetResult(string Target, double? Value, string Requirement, bool Met, string? Reason = null, double? Floor = null);

@@ -1,3 +1,4 @@
+using System.Data.Common;
 using System.Runtime.CompilerServices;
 using McpSessions.EF.DependencyInjection;
 using McpSessions.EF.Providers;
@@ -9,10 +10,11 @@ namespace McpSessions.EF.Benchmarks.Macro;
 /// The SQLite baseline: hand-written Microsoft.Data.Sqlite on the same file and table, under the same pragmas as the
 /// library (WAL, <c>synchronous</c> as configured, set once per physical connection). One pooled connection and one
 /// command per operation, as idiomatic ADO.NET code does (Microsoft.Data.Sqlite prepares a command when it first
-/// runs it). The same SQL shape as the library's; the same stored secret text, without encryption or decryption.
-/// A second get, prepared once per connection and reused, is in <c>SqliteOperations.Prepared.cs</c>.
+/// runs it). The same SQL shape as the library's; the same stored secret text, without encryption or decryption
+/// (which only the floors' reads add). A second get, prepared once per connection and reused, is in
+/// <c>SqliteOperations.Prepared.cs</c>.
 /// </summary>
-internal sealed partial class SqliteOperations : ISessionOperations
+internal sealed partial class SqliteOperations : IRawOperations
 {
     private const int PageSize = 1000;
     private const string LiveAt = "((active AND updated_at >= @cutoff) OR (NOT active AND expires_at > @now))";
@@ -45,6 +47,7 @@ internal sealed partial class SqliteOperations : ISessionOperations
     private readonly string _connectionString;
     private readonly string _pragmas;
     private readonly BenchPayload _payload;
+    private readonly Func<DbDataReader, RawSession> _readOpened;
     private readonly ConditionalWeakTable<object, object> _configured = [];
 
     public SqliteOperations(string path, SqliteSynchronous synchronous, BenchPayload payload)
@@ -53,6 +56,7 @@ internal sealed partial class SqliteOperations : ISessionOperations
         _connectionString = new SqliteConnectionStringBuilder { DataSource = path, Pooling = true, DefaultTimeout = 30 }.ConnectionString;
         _pragmas = $"PRAGMA journal_mode=WAL; PRAGMA synchronous={synchronous.ToString().ToUpperInvariant()};";
         _payload = payload;
+        _readOpened = RawSession.ReadOpened(payload.Opener);
     }
 
     public string Name => "raw Microsoft.Data.Sqlite";
@@ -107,14 +111,18 @@ internal sealed partial class SqliteOperations : ISessionOperations
         Check.Count("raw update", await command.ExecuteNonQueryAsync(), 1);
     }
 
-    public async Task ListAsync(Workload work, int identity)
+    public Task ListAsync(Workload work, int identity) => ListAsync(work, identity, RawSession.Read);
+
+    public Task ListOpenedAsync(Workload work, int identity) => ListAsync(work, identity, _readOpened);
+
+    private async Task ListAsync(Workload work, int identity, Func<DbDataReader, RawSession> read)
     {
         var now = Now();
         await using var connection = await OpenAsync();
         await using var command = Command(List, connection);
         command.Parameters.AddWithValue("@identity", work.Identity(identity));
         AddLive(command, now);
-        var rows = await RawReads.AllAsync(command, RawSession.Read);
+        var rows = await RawReads.AllAsync(command, read);
 
         Check.Count("raw list", rows.Count, work.PerIdentity(identity));
     }

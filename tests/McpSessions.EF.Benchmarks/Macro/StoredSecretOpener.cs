@@ -1,0 +1,143 @@
+using System.Buffers;
+using System.Buffers.Text;
+using System.Security.Cryptography;
+using System.Text;
+using McpSessions.EF.Encryption;
+
+namespace McpSessions.EF.Benchmarks.Macro;
+
+/// <summary>
+/// The cryptography of a read's floor: authenticates and decrypts a stored secret straight from its <c>enc:2</c>
+/// envelope with <see cref="AesGcm"/> (<c>enc:2:&lt;key id, 8 hex&gt;:&lt;base64url(nonce 12 ‖ ciphertext ‖ tag 16)&gt;</c>,
+/// associated data <c>mcp-sessions:enc:2:&lt;key id&gt;:&lt;column label&gt;</c>, as SecretCipher.TryDecryptV2 and
+/// EncryptionKey build them) and nothing else: no key ring, no error translation, no JSON, the plaintext dropped.
+/// What it costs is the least any library that authenticates every secret it reads must pay for it.
+/// </summary>
+internal sealed class StoredSecretOpener
+{
+    /// <summary>What a floor row adds to the name of the raw read it decrypts after.</summary>
+    public const string Suffix = " + AES-GCM";
+
+    private const string Prefix = "enc:2:";
+    private const int KeyIdLength = 8;
+    private const int NonceSize = 12;
+    private const int TagSize = 16;
+
+    // An AesGcm is a native context that costs more to create than a decryption, and is not thread-safe: each thread
+    // keeps one, as the library does, so the floor does not pay for a creation the library does not pay either.
+    [ThreadStatic]
+    private static AesGcm? t_cipher;
+
+    [ThreadStatic]
+    private static StoredSecretOpener? t_cipherOwner;
+
+    private readonly byte[] _key;
+    private readonly string _keyId;
+    private readonly byte[][] _associatedData;
+
+    public StoredSecretOpener(EncryptionKey key)
+    {
+        _key = key.Material;
+        _keyId = key.Id;
+        _associatedData = SecretColumns.All.Select(c => Encoding.UTF8.GetBytes($"mcp-sessions:enc:2:{_keyId}:{c.Label()}")).ToArray();
+    }
+
+    /// <summary>Authenticates and decrypts each stored secret of <paramref name="row"/> (those not null), as a library reading it must.</summary>
+    public RawSession OpenSecrets(RawSession row)
+    {
+        Open(SecretColumn.Headers, row.Headers);
+        Open(SecretColumn.ClientInformation, row.ClientInformation);
+        Open(SecretColumn.Tokens, row.Tokens);
+        Open(SecretColumn.CodeVerifier, row.CodeVerifier);
+        return row;
+    }
+
+    /// <summary>
+    /// Checks once, before anything is measured, that this opener reads what the library reads: the plaintext of
+    /// <paramref name="stored"/> equals the library's own decryption of it, and under another column's associated data
+    /// it fails. A floor that decrypted nothing, or authenticated nothing, would be cheaper than the real one.
+    /// </summary>
+    public void Verify(SessionKeyRing ring, SecretColumn column, string stored)
+    {
+        var opened = Open(column, stored, static plaintext => plaintext.ToArray());
+        using var expected = ring.Unprotect(column, Envelope(stored));
+        if (!expected.Span.SequenceEqual(opened))
+        {
+            throw new InvalidOperationException($"the floor's AES-GCM decryption of {column.Label()} differs from the library's");
+        }
+
+        var other = SecretColumns.All.First(c => c != column);
+        try
+        {
+            Open(other, stored, static plaintext => plaintext.Length);
+        }
+        catch (AuthenticationTagMismatchException)
+        {
+            return;
+        }
+
+        throw new InvalidOperationException($"the floor's AES-GCM decryption of {column.Label()} ignores the associated data");
+    }
+
+    /// <summary>Decrypts one stored secret (the plaintext dropped); null is a column with no value.</summary>
+    private void Open(SecretColumn column, string? stored)
+    {
+        if (stored is not null)
+        {
+            Open(column, stored, static plaintext => plaintext.Length);
+        }
+    }
+
+    /// <summary>
+    /// Decrypts <paramref name="stored"/> into a pooled buffer and hands the plaintext to <paramref name="use"/>.
+    /// Throws <see cref="AuthenticationTagMismatchException"/> (AesGcm's own) when the key and associated data do not
+    /// authenticate it, <see cref="CryptographicException"/> when it is not an <c>enc:2</c> envelope under this key.
+    /// The buffer goes back uncleared: clearing is hygiene, not authentication, and this is the least cost.
+    /// </summary>
+    private T Open<T>(SecretColumn column, string stored, Func<ReadOnlySpan<byte>, T> use)
+    {
+        var envelope = Envelope(stored);
+        if (envelope.Length <= Prefix.Length + KeyIdLength + 1 || !envelope.StartsWith(Prefix, StringComparison.Ordinal)
+            || envelope[Prefix.Length + KeyIdLength] != ':' || !envelope.Slice(Prefix.Length, KeyIdLength).SequenceEqual(_keyId))
+        {
+            throw new CryptographicException($"{column.Label()}: not an enc:2 value under key {_keyId}");
+        }
+
+        var encoded = envelope[(Prefix.Length + KeyIdLength + 1)..];
+        var maximum = Base64Url.GetMaxDecodedLength(encoded.Length);
+        var buffer = ArrayPool<byte>.Shared.Rent(2 * maximum); // the sealed bytes, then the plaintext after them
+        try
+        {
+            if (Base64Url.DecodeFromChars(encoded, buffer, out _, out var written) != OperationStatus.Done || written < NonceSize + TagSize)
+            {
+                throw new CryptographicException($"{column.Label()}: the enc:2 value is malformed");
+            }
+
+            var length = written - NonceSize - TagSize;
+            var box = buffer.AsSpan(0, written);
+            var plaintext = buffer.AsSpan(written, length);
+            Cipher().Decrypt(box[..NonceSize], box.Slice(NonceSize, length), box[^TagSize..], plaintext, _associatedData[(int)column]);
+            return use(plaintext);
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(buffer);
+        }
+    }
+
+    /// <summary>The envelope of a stored value: a JSON column holds it as a JSON string (in quotes, never escaped), a text column bare.</summary>
+    private static ReadOnlySpan<char> Envelope(string stored) =>
+        stored.Length >= 2 && stored[0] == '"' && stored[^1] == '"' ? stored.AsSpan(1, stored.Length - 2) : stored;
+
+    private AesGcm Cipher()
+    {
+        if (!ReferenceEquals(t_cipherOwner, this))
+        {
+            t_cipher?.Dispose();
+            t_cipher = new AesGcm(_key, TagSize);
+            t_cipherOwner = this;
+        }
+
+        return t_cipher!;
+    }
+}
