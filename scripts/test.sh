@@ -37,6 +37,11 @@ trap cleanup EXIT
 export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1
 dotnet tool restore >/dev/null
 dotnet build McpSessions.EF.sln -c "$configuration" -nologo -clp:ErrorsOnly
+# The CLI's tool packages are one per runtime identifier (ReadyToRun where it has one): built here, so the packaging
+# test can pack without building while other tests run the CLI's build output.
+for rid in $(dotnet msbuild src/McpSessions.EF.Cli -getProperty:RuntimeIdentifiers | tr ';' ' '); do
+  dotnet build src/McpSessions.EF.Cli -c "$configuration" -r "$rid" -nologo -clp:ErrorsOnly
+done
 
 # The model and the migrations of each provider never drift apart.
 for provider in Postgres Sqlite; do

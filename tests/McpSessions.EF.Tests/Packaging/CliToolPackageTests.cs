@@ -6,15 +6,16 @@ using McpSessions.EF.Tests.Infrastructure;
 namespace McpSessions.EF.Tests.Packaging;
 
 /// <summary>
-/// The <c>mcp-sessions</c> tool as a user gets it: <c>dotnet pack</c> of the CLI (a build, since the RID-specific
-/// packages are published ReadyToRun for their RID, which the solution's build does not make), then
-/// <c>dotnet tool install</c> from the packed folder into a tool path of the test's own, and the installed command run.
+/// The <c>mcp-sessions</c> tool as a user gets it: <c>dotnet pack</c> of the CLI, then <c>dotnet tool install</c> from
+/// the packed folder alone into a tool path of the test's own, and the installed command run. The pack does not build:
+/// the tests run on the build they were given (a rebuild here would race the other CLI tests, which run the CLI's
+/// build output), and scripts/test.sh builds the CLI for each of its runtime identifiers beside the solution.
 /// </summary>
 public sealed partial class CliToolPackageTests : IDisposable
 {
     private const string Id = "McpSessions.EF.Cli";
 
-    // A pack that compiles every assembly ReadyToRun takes a minute or two on a busy 2-core machine.
+    // A pack that compiles every assembly ReadyToRun (at publish, even without a build) takes a minute or two on a busy 2-core machine.
     private static readonly TimeSpan PackTimeout = TimeSpan.FromMinutes(10);
 
     private static readonly Dictionary<string, string?> Quiet = new()
@@ -35,11 +36,11 @@ public sealed partial class CliToolPackageTests : IDisposable
     public void Dispose() => _root.Delete(recursive: true);
 
     [Fact]
-    public async Task The_packed_tool_installs_with_dotnet_tool_install_and_runs_help_from_the_ReadyToRun_package_on_linux_x64()
+    public async Task The_packed_tool_installs_from_its_package_alone_and_runs_from_the_ReadyToRun_package_on_linux_x64()
     {
         var pack = await ProcessRunner.RunAsync(
             "dotnet",
-            ["pack", RepositoryPaths.Combine("src", Id, Id + ".csproj"), "-c", RepositoryPaths.Configuration, "-o", Feed, $"-p:PackageVersion={Version}", "-nologo", "-nodeReuse:false"],
+            ["pack", RepositoryPaths.Combine("src", Id, Id + ".csproj"), "-c", RepositoryPaths.Configuration, "--no-build", "-o", Feed, $"-p:PackageVersion={Version}", "-nologo", "-nodeReuse:false"],
             RepositoryPaths.Root,
             Quiet,
             PackTimeout);
@@ -51,15 +52,30 @@ public sealed partial class CliToolPackageTests : IDisposable
             [$"{Id}.{Version}.nupkg", $"{Id}.any.{Version}.nupkg", $"{Id}.any.{Version}.snupkg", $"{Id}.linux-x64.{Version}.nupkg", $"{Id}.linux-x64.{Version}.snupkg"],
             Directory.GetFiles(Feed).Select(Path.GetFileName).Order(StringComparer.Ordinal));
 
+        // Only the local feed and a package cache of the test's own: a tool package carries its dependencies, so the
+        // install needs nothing else, works offline, and leaves no test version in the machine's cache.
+        var config = Path.Combine(_root.FullName, "nuget.config");
+        await File.WriteAllTextAsync(config, $"""
+            <?xml version="1.0" encoding="utf-8"?>
+            <configuration>
+              <packageSources>
+                <clear />
+                <add key="local" value="{Feed}" />
+              </packageSources>
+            </configuration>
+            """);
         var install = await ProcessRunner.RunAsync(
             "dotnet",
-            ["tool", "install", Id, "--tool-path", Tools, "--add-source", Feed, "--version", Version],
+            ["tool", "install", Id, "--tool-path", Tools, "--configfile", config, "--version", Version],
             _root.FullName,
-            Quiet);
+            new Dictionary<string, string?>(Quiet) { ["NUGET_PACKAGES"] = Path.Combine(_root.FullName, "packages") });
         Assert.True(install.ExitCode == 0, install.ToString());
 
         var help = await ProcessRunner.RunAsync(Path.Combine(Tools, "mcp-sessions"), ["--help"], _root.FullName);
+        var keygen = await ProcessRunner.RunAsync(Path.Combine(Tools, "mcp-sessions"), ["keygen"], _root.FullName);
 
+        Assert.True(keygen.ExitCode == 0, keygen.ToString());
+        Assert.Matches("^[0-9a-f]{64}\n$", keygen.StandardOutput);
         Assert.True(help.ExitCode == 0, help.ToString());
         Assert.Contains("mcp-sessions [command] [options]", help.StandardOutput, StringComparison.Ordinal);
         Assert.Contains("list", help.StandardOutput, StringComparison.Ordinal);
