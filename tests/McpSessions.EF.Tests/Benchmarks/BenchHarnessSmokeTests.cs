@@ -75,9 +75,9 @@ public sealed class BenchHarnessSmokeTests
     /// <summary>The comparisons a configuration measures beside the raw baseline of every phase.</summary>
     private static (string Phase, string Comparison)[] ExtraRows(string configuration) => configuration switch
     {
-        "sqlite" => [("get", "prepared raw")],
-        "postgres+redis" => [("create", "no cache"), ("update", "no cache"), ("delete", "no cache"), ("get", "floor"), ("create", "floor"), ("update", "floor"), ("delete", "floor")],
-        _ => [],
+        "sqlite" => [("get", "prepared raw"), ("get", "floor"), ("list", "floor")],
+        "postgres+redis" => [("create", "no cache"), ("update", "no cache"), ("delete", "no cache"), ("get", "floor"), ("create", "floor"), ("update", "floor"), ("delete", "floor"), ("list", "floor")],
+        _ => [("list", "floor")],
     };
 
     /// <summary>Exactly one row for this comparison, with both sides measured and a ratio.</summary>
