@@ -32,19 +32,26 @@ public sealed class HostOrder
 public abstract class HostContextSpecification<TFixture>(TFixture fixture) : IClassFixture<TFixture>
     where TFixture : SessionStoreFixture
 {
-    [Fact]
-    public async Task The_store_runs_on_the_hosts_own_context_beside_its_other_tables()
+    /// <summary>A host on an empty database of its own: its context with the sessions mapped, the store on it, the schema as the host's migration would create it.</summary>
+    private async Task<ServiceProvider> NewHostAsync()
     {
         var connectionString = await fixture.CreateEmptyDatabaseAsync();
         var services = new ServiceCollection();
         services.AddDbContext<HostDbContext>(o => fixture.UseProvider(o, connectionString));
         services.AddMcpSessions<HostDbContext>(o => o.Encryption.Key = TestKeys.A);
-        await using var provider = services.BuildServiceProvider(new ServiceProviderOptions { ValidateOnBuild = true, ValidateScopes = true });
-
+        var provider = services.BuildServiceProvider(new ServiceProviderOptions { ValidateOnBuild = true, ValidateScopes = true });
         await using (var scope = provider.CreateAsyncScope())
         {
             await CreateSchemaAsHostMigrationWouldAsync(scope.ServiceProvider.GetRequiredService<HostDbContext>());
         }
+
+        return provider;
+    }
+
+    [Fact]
+    public async Task The_store_runs_on_the_hosts_own_context_beside_its_other_tables()
+    {
+        await using var provider = await NewHostAsync();
 
         var store = provider.GetRequiredService<ISessionStore>();
         await store.CreateAsync(new McpSession
@@ -78,15 +85,7 @@ public abstract class HostContextSpecification<TFixture>(TFixture fixture) : ICl
     [Fact]
     public async Task A_session_the_store_returned_saves_through_the_hosts_context_with_its_untouched_secrets()
     {
-        var connectionString = await fixture.CreateEmptyDatabaseAsync();
-        var services = new ServiceCollection();
-        services.AddDbContext<HostDbContext>(o => fixture.UseProvider(o, connectionString));
-        services.AddMcpSessions<HostDbContext>(o => o.Encryption.Key = TestKeys.A);
-        await using var provider = services.BuildServiceProvider(new ServiceProviderOptions { ValidateOnBuild = true, ValidateScopes = true });
-        await using (var scope = provider.CreateAsyncScope())
-        {
-            await CreateSchemaAsHostMigrationWouldAsync(scope.ServiceProvider.GetRequiredService<HostDbContext>());
-        }
+        await using var provider = await NewHostAsync();
 
         var store = provider.GetRequiredService<ISessionStore>();
         await store.CreateAsync(new McpSession
