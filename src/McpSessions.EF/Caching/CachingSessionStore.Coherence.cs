@@ -127,9 +127,9 @@ internal sealed partial class CachingSessionStore
         return false;
     }
 
-    /// <summary>The epoch this instance may still use, or null when it must read it (with the entry) again.</summary>
-    private string? UsableEpoch() =>
-        Volatile.Read(ref _epoch) is { } epoch && TimeProvider.System.GetTimestamp() < epoch.UsableUntil ? epoch.Value : null;
+    /// <summary>The epoch this instance may still use at <paramref name="now"/> (a timestamp), or null when it must read it (with the entry) again.</summary>
+    private string? UsableEpoch(long now) =>
+        Volatile.Read(ref _epoch) is { } epoch && now < epoch.UsableUntil ? epoch.Value : null;
 
     /// <summary>Keeps an epoch read by a request sent at <paramref name="sentAt"/>, usable until EpochRefresh after that.</summary>
     private void ReadEpoch(string epoch, long sentAt)

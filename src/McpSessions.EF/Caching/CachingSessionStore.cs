@@ -142,8 +142,8 @@ internal sealed partial class CachingSessionStore : ISessionStore
         }
 
         // The epoch is read with the entry only when this instance's reading of it is older than EpochRefresh.
-        var epoch = UsableEpoch();
         var sentAt = TimeProvider.System.GetTimestamp();
+        var epoch = UsableEpoch(sentAt);
         var values = await _cache.GetAsync(epoch is null ? [key, generationKey, _epochKey] : [key, generationKey], budget, cancellationToken).ConfigureAwait(false);
         if (values is null)
         {

@@ -137,8 +137,8 @@ internal sealed partial class SessionCacheCodec
     }
 
     /// <summary>
-    /// Decrypts one secret of the entry straight from its bytes into the session's pending plaintext; a value in clear
-    /// text (a ring with no key) is the plaintext itself, or for <c>code_verifier</c> the verifier.
+    /// Decrypts one secret of the entry from its bytes, as the store reads a stored secret (<see cref="SecretValues.Plaintext"/>),
+    /// into the session's pending plaintext: no string is made of an envelope, the bulk of an entry.
     /// </summary>
     private void DecodeSecret(byte[] entry, EntryText? secret, SecretColumn column, McpSession session)
     {
@@ -148,31 +148,22 @@ internal sealed partial class SessionCacheCodec
         }
 
         var stored = present.Utf8(entry);
-        if (!stored.StartsWith("enc:"u8))
+        var chars = ArrayPool<char>.Shared.Rent(Encoding.UTF8.GetMaxCharCount(stored.Length));
+        try
         {
-            if (column == SecretColumn.CodeVerifier)
+            var length = Encoding.UTF8.GetChars(stored, chars);
+            if (SecretValues.Plaintext(_ring, column, chars.AsSpan(0, length)) is { } json)
             {
-                session.CodeVerifier = Encoding.UTF8.GetString(stored);
+                session.SetPendingSecret(column, json);
             }
             else
             {
-                session.SetPendingSecret(column, stored.ToArray());
+                session.CodeVerifier = new string(chars, 0, length); // a verifier in clear text (a ring with no key)
             }
-
-            return;
-        }
-
-        // An envelope is ASCII: widened into a pooled buffer, not a string.
-        var chars = ArrayPool<char>.Shared.Rent(stored.Length);
-        try
-        {
-            var length = Encoding.ASCII.GetChars(stored, chars);
-            using var plaintext = _ring.Unprotect(column, chars.AsSpan(0, length));
-            session.SetPendingSecret(column, plaintext.Span.ToArray());
         }
         finally
         {
-            ArrayPool<char>.Shared.Return(chars);
+            ArrayPool<char>.Shared.Return(chars, clearArray: true);
         }
     }
 

@@ -45,7 +45,7 @@ internal static class SecretValues
     /// Null only for a <c>code_verifier</c> stored in clear text, which is the verifier itself rather than JSON.
     /// </summary>
     /// <exception cref="SecretDecryptionException">The value does not decrypt, or is a JSON string that is not an envelope.</exception>
-    public static byte[]? Plaintext(SessionKeyRing? ring, SecretColumn column, string stored)
+    public static byte[]? Plaintext(SessionKeyRing? ring, SecretColumn column, ReadOnlySpan<char> stored)
     {
         if (column == SecretColumn.CodeVerifier)
         {
@@ -60,7 +60,9 @@ internal static class SecretValues
 
         if (!TryEnvelope(column, stored, out var envelope))
         {
-            return Encoding.UTF8.GetBytes(stored); // clear text (legacy, or allowed): its JSON as it is
+            var clear = new byte[Encoding.UTF8.GetByteCount(stored)]; // clear text (legacy, or allowed): its JSON as it is
+            Encoding.UTF8.GetBytes(stored, clear);
+            return clear;
         }
 
         using var json = Ring(ring).Unprotect(column, envelope);
@@ -106,7 +108,7 @@ internal static class SecretValues
     /// clear-text JSON.
     /// </summary>
     /// <exception cref="SecretDecryptionException">It is a JSON string that is not an envelope.</exception>
-    private static bool TryEnvelope(SecretColumn column, string stored, out ReadOnlySpan<char> envelope)
+    private static bool TryEnvelope(SecretColumn column, ReadOnlySpan<char> stored, out ReadOnlySpan<char> envelope)
     {
         if (IsPlainJsonString(stored, out envelope))
         {
@@ -115,7 +117,7 @@ internal static class SecretValues
                 : throw new SecretDecryptionException(column.Label(), "the column holds a JSON string that is not an encrypted value");
         }
 
-        var text = stored.AsSpan().TrimStart();
+        var text = stored.TrimStart();
         if (text.Length > 0 && text[0] == '"')
         {
             // A JSON string with escapes: unescape it first.
@@ -146,9 +148,9 @@ internal static class SecretValues
     }
 
     /// <summary>Whether <paramref name="stored"/> is one JSON string without escapes (as every envelope is), and its content.</summary>
-    private static bool IsPlainJsonString(string stored, out ReadOnlySpan<char> content)
+    private static bool IsPlainJsonString(ReadOnlySpan<char> stored, out ReadOnlySpan<char> content)
     {
-        var text = stored.AsSpan().Trim();
+        var text = stored.Trim();
         content = text.Length >= 2 && text[0] == '"' && text[^1] == '"' ? text[1..^1] : default;
         return text.Length >= 2 && text[0] == '"' && text[^1] == '"' && !content.ContainsAny('"', '\\');
     }

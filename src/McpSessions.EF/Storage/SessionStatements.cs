@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using System.Globalization;
+using System.Reflection;
 using System.Runtime.CompilerServices;
 using System.Text;
 using Microsoft.EntityFrameworkCore.Metadata;
@@ -451,9 +452,12 @@ internal sealed class SessionStatements
             }
         }
 
-        /// <summary>A column whose converter's types do not match its property's: read, converted and set as objects.</summary>
+        /// <summary>A column whose converter's types do not match its property's: read as its provider type, converted and set as objects.</summary>
         private sealed class Boxed(System.Reflection.PropertyInfo property, ValueConverter? converter, Type providerType) : Column
         {
+            private readonly Func<DbDataReader, int, object?> _read = typeof(Boxed).GetMethod(nameof(ReadBoxed), BindingFlags.NonPublic | BindingFlags.Static)!
+                .MakeGenericMethod(providerType).CreateDelegate<Func<DbDataReader, int, object?>>();
+
             public override void Read(DbDataReader reader, int ordinal, McpSession session)
             {
                 if (reader.IsDBNull(ordinal))
@@ -461,18 +465,11 @@ internal sealed class SessionStatements
                     return;
                 }
 
-                object value = providerType switch
-                {
-                    _ when providerType == typeof(string) => reader.GetString(ordinal),
-                    _ when providerType == typeof(long) => reader.GetInt64(ordinal),
-                    _ when providerType == typeof(bool) => reader.GetBoolean(ordinal),
-                    _ when providerType == typeof(Guid) => reader.GetGuid(ordinal),
-                    _ when providerType == typeof(uint) => reader.GetFieldType(ordinal) == typeof(long) ? checked((uint)reader.GetInt64(ordinal)) : reader.GetFieldValue<uint>(ordinal),
-                    _ when providerType == typeof(DateTimeOffset) => reader.GetFieldValue<DateTimeOffset>(ordinal),
-                    _ => Convert.ChangeType(reader.GetValue(ordinal), providerType, CultureInfo.InvariantCulture),
-                };
+                var value = _read(reader, ordinal);
                 property.SetValue(session, converter is null ? value : converter.ConvertFromProvider(value));
             }
+
+            private static object? ReadBoxed<T>(DbDataReader reader, int ordinal) => ReadValue<T>(reader, ordinal);
         }
 
         /// <summary>A secret column: decrypted now, as its converter would; parsed when the member is first read.</summary>
