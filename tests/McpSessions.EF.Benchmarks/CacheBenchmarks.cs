@@ -31,6 +31,7 @@ public class CacheBenchmarks
     private ConnectionMultiplexer _redis = null!;
     private ISessionStore _database = null!;
     private ISessionStore _cached = null!;
+    private Microsoft.Extensions.Caching.Distributed.IDistributedCache _distributed = null!;
     private string _sessionId = "";
     private string _entryKey = "";
     private SessionCacheCodec _codec = null!;
@@ -57,6 +58,7 @@ public class CacheBenchmarks
         _cacheServices = Services(connectionString, key, cached: true);
         _database = _databaseServices.GetRequiredService<ISessionStore>();
         _cached = _cacheServices.GetRequiredService<ISessionStore>();
+        _distributed = _cacheServices.GetRequiredService<Microsoft.Extensions.Caching.Distributed.IDistributedCache>();
 
         var session = await _database.CreateAsync(new McpSession
         {
@@ -101,6 +103,13 @@ public class CacheBenchmarks
         var database = _redis.GetDatabase();
         return Task.WhenAll(RedisOperations.ReadEntryAsync(database, _entryKey), RedisOperations.ReadEntryAsync(database, _entryKey + "#gen"));
     }
+
+    /// <summary>The same reads through the interface the tier uses: what RedisCache adds to the raw HMGETs.</summary>
+    [Benchmark(Description = "IDistributedCache (RedisCache) GetAsync of the entry")]
+    public Task<byte[]?> RedisCache_Get() => _distributed.GetAsync(_entryKey);
+
+    [Benchmark(Description = "IDistributedCache (RedisCache) GetAsync x2 at once (entry, generation)")]
+    public Task<byte[]?[]> RedisCache_two_Gets() => Task.WhenAll(_distributed.GetAsync(_entryKey), _distributed.GetAsync(_entryKey + "#gen"));
 
     [Benchmark(Baseline = true, Description = "Get from PostgreSQL")]
     public Task<McpSession?> Database_Get() => _database.GetAsync("user-1234", _sessionId);
