@@ -52,11 +52,11 @@ internal static class MacroHarness
                     var runs = new Dictionary<(string Phase, string Comparison), RowSamples>();
                     var notes = new Dictionary<string, string>();
                     Progress($"{name}, concurrency {concurrency}: warm-up");
-                    await RunOnceAsync(configuration, options, concurrency, $"w{concurrency}", rawFirst: true, Math.Min(options.Sessions, 200), record: null, notes: null);
+                    await RunOnceAsync(configuration, payload, options, concurrency, $"w{concurrency}", rawFirst: true, Math.Min(options.Sessions, 200), record: null, notes: null);
                     for (var run = 1; run <= options.Runs; run++)
                     {
                         Progress($"{name}, concurrency {concurrency}: run {run} of {options.Runs}");
-                        await RunOnceAsync(configuration, options, concurrency, $"r{run}c{concurrency}", rawFirst: run % 2 == 1, options.Sessions, runs, notes);
+                        await RunOnceAsync(configuration, payload, options, concurrency, $"r{run}c{concurrency}", rawFirst: run % 2 == 1, options.Sessions, runs, notes);
                     }
 
                     foreach (var ((phase, comparison), samples) in runs)
@@ -109,6 +109,7 @@ internal static class MacroHarness
     /// </summary>
     private static async Task RunOnceAsync(
         BenchConfiguration configuration,
+        BenchPayload payload,
         MacroOptions options,
         int concurrency,
         string tag,
@@ -239,11 +240,11 @@ internal static class MacroHarness
                 getOperations,
                 i => library.GetAsync(libraryWork, i % sessions),
                 i => entries.GetAsync(i % sessions),
-                i => entries.GetWithAsync(tags, i % sessions));
+                i => entries.GetWithOpenedAsync(tags, payload.Opener, i % sessions));
             var (hitCount, missCount) = hits.Take();
             var single = $"{RedisOperations.Name} {RedisOperations.GetCommand}";
             Record("get", Comparison.Raw, library.Name, get[0], single, get[1]);
-            Record("get", Comparison.Floor, RedisOperations.PairName, get[2], single, get[1]);
+            Record("get", Comparison.Floor, RedisOperations.OpenedPairName, get[2], single, get[1]);
             if (notes is not null && record is not null)
             {
                 notes["get"] = string.Create(CultureInfo.InvariantCulture, $"cache hits: {hitCount} of {hitCount + missCount} measured library gets in the last run (entry {entry.Length} bytes)");

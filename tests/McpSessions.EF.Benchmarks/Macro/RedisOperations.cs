@@ -15,6 +15,8 @@ internal sealed class RedisOperations(IDatabase database, string prefix, byte[] 
     private static readonly TimeSpan Expiry = TimeSpan.FromMinutes(5);
     private static readonly RedisValue[] Fields = ["absexp", "sldexp", "data"];
 
+    private int? _secrets; // in the entry this instance wrote
+
     public const string Name = "raw Redis";
 
     public const string GetCommand = "HMGET";
@@ -22,6 +24,9 @@ internal sealed class RedisOperations(IDatabase database, string prefix, byte[] 
     public const string SetCommand = "HSET+EXPIRE";
 
     public const string PairName = "raw Redis 2×HMGET at once";
+
+    /// <summary>The floor of a hit: <see cref="PairName"/>, then the entry's secrets authenticated and decrypted.</summary>
+    public const string OpenedPairName = PairName + StoredSecretOpener.Suffix;
 
     /// <summary>A value the size of a freshness tag (a session id's UTF-8 bytes).</summary>
     public static byte[] TagValue { get; } = System.Text.Encoding.UTF8.GetBytes(new string('t', 43));
@@ -49,10 +54,20 @@ internal sealed class RedisOperations(IDatabase database, string prefix, byte[] 
     }
 
     /// <summary>
-    /// Reads entry <paramref name="i"/> here and entry <paramref name="i"/> of <paramref name="other"/> (a tag),
-    /// issued together on the same connection (pipelined, one round trip's wait): what a cache hit must read at least.
+    /// Reads entry <paramref name="i"/> here and entry <paramref name="i"/> of <paramref name="other"/> (a tag), issued
+    /// together on the same connection (pipelined, one round trip's wait), then authenticates and decrypts the entry's
+    /// secrets (<see cref="StoredSecretOpener.OpenEntrySecrets"/>): the floor of a hit, which must read the entry
+    /// and its tag and serve only secrets it has authenticated.
     /// </summary>
-    public Task GetWithAsync(RedisOperations other, int i) => Task.WhenAll(GetAsync(i), other.GetAsync(i));
+    public async Task GetWithOpenedAsync(RedisOperations other, StoredSecretOpener opener, int i)
+    {
+        var entry = ReadEntryAsync(database, Key(i));
+        var tag = other.GetAsync(i);
+        byte[]? bytes = (await entry)[2];
+        await tag;
+        Check.Count($"raw {GetCommand}", bytes?.Length ?? -1, value.Length);
+        Check.Count("secrets opened in the entry", opener.OpenEntrySecrets(bytes!), _secrets ??= opener.OpenEntrySecrets(value));
+    }
 
     private string Key(int i) => string.Concat(prefix, "raw:", i.ToString(System.Globalization.CultureInfo.InvariantCulture));
 }

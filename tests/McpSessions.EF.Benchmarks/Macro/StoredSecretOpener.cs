@@ -2,6 +2,7 @@ using System.Buffers;
 using System.Buffers.Text;
 using System.Security.Cryptography;
 using System.Text;
+using System.Text.Json;
 using McpSessions.EF.Encryption;
 
 namespace McpSessions.EF.Benchmarks.Macro;
@@ -50,6 +51,43 @@ internal sealed class StoredSecretOpener
         Open(SecretColumn.Tokens, row.Tokens);
         Open(SecretColumn.CodeVerifier, row.CodeVerifier);
         return row;
+    }
+
+    /// <summary>
+    /// Authenticates and decrypts each secret of a cache entry as the cache tier stores it (SessionCacheCodec's entry
+    /// format 2: the envelopes are the JSON strings of members <c>t</c>, <c>h</c>, <c>ci</c> and <c>cv</c>, under the
+    /// same associated data as the columns); returns how many it opened. The least a hit that authenticates what it
+    /// serves must do with the entry it read.
+    /// </summary>
+    public int OpenEntrySecrets(byte[] entry)
+    {
+        var opened = 0;
+        var reader = new Utf8JsonReader(entry);
+        while (reader.Read())
+        {
+            if (reader.TokenType != JsonTokenType.PropertyName || reader.CurrentDepth != 1)
+            {
+                continue;
+            }
+
+            SecretColumn? column = reader.ValueTextEquals("t"u8) ? SecretColumn.Tokens
+                : reader.ValueTextEquals("h"u8) ? SecretColumn.Headers
+                : reader.ValueTextEquals("ci"u8) ? SecretColumn.ClientInformation
+                : reader.ValueTextEquals("cv"u8) ? SecretColumn.CodeVerifier
+                : null;
+            reader.Read();
+            if (column is { } secret && reader.TokenType == JsonTokenType.String)
+            {
+                Open(secret, reader.GetString()!, static plaintext => plaintext.Length);
+                opened++;
+            }
+            else
+            {
+                reader.Skip();
+            }
+        }
+
+        return opened;
     }
 
     /// <summary>

@@ -64,6 +64,8 @@ public sealed class BenchHarnessSmokeTests
         var cacheGet = results.First(r => r.GetProperty("configuration").GetString() == "postgres+redis" && r.GetProperty("phase").GetString() == "get" && r.GetProperty("comparison").GetString() == "raw");
         Assert.StartsWith("raw Redis HMGET", cacheGet.GetProperty("baseline").GetProperty("name").GetString(), StringComparison.Ordinal);
         Assert.Contains("cache hits: 150 of 150", cacheGet.GetProperty("note").GetString(), StringComparison.Ordinal);
+        var hitFloor = results.First(r => r.GetProperty("configuration").GetString() == "postgres+redis" && r.GetProperty("phase").GetString() == "get" && r.GetProperty("comparison").GetString() == "floor");
+        Assert.Equal("raw Redis 2×HMGET at once + AES-GCM", hitFloor.GetProperty("measured").GetProperty("name").GetString());
 
         var scale = document.RootElement.GetProperty("listAllIdsAtScale").EnumerateArray().ToList();
         Assert.Equal(["postgres", "sqlite"], scale.Select(s => s.GetProperty("configuration").GetString()));
