@@ -22,11 +22,18 @@ internal abstract class SessionCommandRunner<TContext>(SessionContextSource<TCon
     /// <see cref="SessionDatabaseReadOnlyException"/>: translated here, outside the strategy, so a host's
     /// <c>EnableRetryOnFailure</c> still sees (and retries) the provider's transient exception.
     /// </summary>
-    public async Task<T> RunAsync<TState, T>(TState state, Func<SessionConnection, TState, CancellationToken, Task<T>> work, bool transaction, CancellationToken cancellationToken)
+    public Task<T> RunAsync<TState, T>(TState state, Func<SessionConnection, TState, CancellationToken, Task<T>> work, bool transaction, CancellationToken cancellationToken)
+    {
+        // A call that completed (SQLite's always do) has nothing to translate: its task is returned as it is.
+        var run = RunCoreAsync(state, work, transaction, cancellationToken);
+        return run.IsCompletedSuccessfully ? run : TranslatedAsync(run);
+    }
+
+    private async Task<T> TranslatedAsync<T>(Task<T> run)
     {
         try
         {
-            return await RunCoreAsync(state, work, transaction, cancellationToken).ConfigureAwait(false);
+            return await run.ConfigureAwait(false);
         }
         catch (Exception e) when (Translate(e) is { } translated)
         {
