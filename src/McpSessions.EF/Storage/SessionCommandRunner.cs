@@ -55,11 +55,11 @@ internal abstract class SessionCommandRunner<TContext>(SessionContextSource<TCon
     private (Providers.SessionsProvider Provider, string Database)? _target;
 
     /// <summary>Runs one statement that returns no rows; returns the rows it changed.</summary>
-    public Task<int> ExecuteAsync(IRelationalCommandTemplate command, Dictionary<string, object?> values, CancellationToken cancellationToken) =>
+    public Task<int> ExecuteAsync(IRelationalCommandTemplate command, StatementValues values, CancellationToken cancellationToken) =>
         RunAsync((command, values), static (c, s, ct) => c.ExecuteAsync(s.command, s.values, ct), transaction: false, cancellationToken);
 
     /// <summary>Runs one query and reads each row with <paramref name="read"/>.</summary>
-    public Task<List<T>> ReadAsync<T>(IRelationalCommandTemplate command, Dictionary<string, object?> values, Func<DbDataReader, T> read, CancellationToken cancellationToken) =>
+    public Task<List<T>> ReadAsync<T>(IRelationalCommandTemplate command, StatementValues values, Func<DbDataReader, T> read, CancellationToken cancellationToken) =>
         RunAsync((command, values, read), static (c, s, ct) => c.ReadAsync(s.command, s.values, s.read, ct), transaction: false, cancellationToken);
 
     /// <summary>
@@ -68,7 +68,7 @@ internal abstract class SessionCommandRunner<TContext>(SessionContextSource<TCon
     /// millions of rows stream in constant memory and no reader holds a connection between pages.
     /// </summary>
     public async IAsyncEnumerable<T> PagesAsync<T>(
-        IRelationalCommandTemplate command, Func<T?, Dictionary<string, object?>> values, Func<DbDataReader, T> read, int pageSize, [EnumeratorCancellation] CancellationToken cancellationToken)
+        IRelationalCommandTemplate command, Func<T?, StatementValues> values, Func<DbDataReader, T> read, int pageSize, [EnumeratorCancellation] CancellationToken cancellationToken)
     {
         var last = default(T);
         while (true)
