@@ -41,7 +41,10 @@ internal abstract class SessionCommandRunner<TContext>(SessionContextSource<TCon
         }
     }
 
-    /// <summary>What <see cref="RunAsync"/> does, in the context's execution strategy, untranslated.</summary>
+    /// <summary>
+    /// What <see cref="RunAsync"/> does, in the context's execution strategy, untranslated. An async method: it fails
+    /// only through its task, which is where <see cref="RunAsync"/> looks for an exception to translate.
+    /// </summary>
     protected abstract Task<T> RunCoreAsync<TState, T>(TState state, Func<SessionConnection, TState, CancellationToken, Task<T>> work, bool transaction, CancellationToken cancellationToken);
 
     /// <summary>
