@@ -91,13 +91,37 @@ internal sealed class InstrumentedSessionStore(ISessionStore inner, SessionMetri
         return true;
     }
 
-    /// <summary>Runs <paramref name="call"/> on the inner store and records its duration and outcome as <paramref name="operation"/>.</summary>
-    private async Task<T> MeasureAsync<TArgs, T>(string operation, TArgs args, Func<ISessionStore, TArgs, Task<T>> call)
+    /// <summary>
+    /// Runs <paramref name="call"/> on the inner store and records its duration and outcome as <paramref name="operation"/>.
+    /// A call that completed synchronously (a SQLite read) is recorded and its task returned as it is: no state machine.
+    /// </summary>
+    private Task<T> MeasureAsync<TArgs, T>(string operation, TArgs args, Func<ISessionStore, TArgs, Task<T>> call)
     {
         var start = Stopwatch.GetTimestamp();
+        Task<T> task;
         try
         {
-            var result = await call(inner, args).ConfigureAwait(false);
+            task = call(inner, args);
+        }
+        catch (Exception e)
+        {
+            task = Task.FromException<T>(e); // awaited below, so it ends as an async method's throw would (cancelled, or faulted)
+        }
+
+        if (task.IsCompletedSuccessfully)
+        {
+            metrics.Operation(operation, start, null);
+            return task;
+        }
+
+        return AwaitAsync(task, operation, start);
+    }
+
+    private async Task<T> AwaitAsync<T>(Task<T> task, string operation, long start)
+    {
+        try
+        {
+            var result = await task.ConfigureAwait(false);
             metrics.Operation(operation, start, null);
             return result;
         }

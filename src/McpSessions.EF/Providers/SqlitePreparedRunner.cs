@@ -47,18 +47,7 @@ internal sealed class SqlitePreparedRunner<TContext>(
         {
             var result = await connection.Strategy.ExecuteAsync(
                 (Connection: connection, State: state, Work: work, Transaction: transaction),
-                static async (_, s, ct) =>
-                {
-                    if (!s.Transaction)
-                    {
-                        return await s.Work(s.Connection, s.State, ct).ConfigureAwait(false);
-                    }
-
-                    using var scope = s.Connection.Transaction = s.Connection.Connection.BeginTransaction();
-                    var result = await s.Work(s.Connection, s.State, ct).ConfigureAwait(false);
-                    await scope.CommitAsync(ct).ConfigureAwait(false);
-                    return result;
-                },
+                static (_, s, ct) => s.Transaction ? InTransactionAsync(s.Connection, s.State, s.Work, ct) : s.Work(s.Connection, s.State, ct),
                 verifySucceeded: null,
                 cancellationToken).ConfigureAwait(false);
             keep = true;
@@ -79,6 +68,15 @@ internal sealed class SqlitePreparedRunner<TContext>(
             connection.Transaction = null;
             Return(connection, keep);
         }
+    }
+
+    /// <summary>Runs <paramref name="work"/> in a transaction that commits when it returns (without one, the work's own task is awaited: no state machine per call).</summary>
+    private static async Task<T> InTransactionAsync<TState, T>(PreparedConnection connection, TState state, Func<SessionConnection, TState, CancellationToken, Task<T>> work, CancellationToken cancellationToken)
+    {
+        using var scope = connection.Transaction = connection.Connection.BeginTransaction();
+        var result = await work(connection, state, cancellationToken).ConfigureAwait(false);
+        await scope.CommitAsync(cancellationToken).ConfigureAwait(false);
+        return result;
     }
 
     public override ValueTask DisposeAsync()

@@ -20,20 +20,18 @@ internal sealed class EfCommandRunner<TContext>(SessionContextSource<TContext> c
         await using var lease = await RentReadyAsync(cancellationToken).ConfigureAwait(false);
         return await lease.Context.Database.CreateExecutionStrategy().ExecuteAsync(
             (Connection: new Connection(lease.Context), State: state, Work: work, Transaction: transaction),
-            static async (context, s, ct) =>
-            {
-                if (!s.Transaction)
-                {
-                    return await s.Work(s.Connection, s.State, ct).ConfigureAwait(false);
-                }
-
-                await using var scope = await context.Database.BeginTransactionAsync(ct).ConfigureAwait(false);
-                var result = await s.Work(s.Connection, s.State, ct).ConfigureAwait(false);
-                await scope.CommitAsync(ct).ConfigureAwait(false);
-                return result;
-            },
+            static (context, s, ct) => s.Transaction ? InTransactionAsync(context, s.Connection, s.State, s.Work, ct) : s.Work(s.Connection, s.State, ct),
             verifySucceeded: null,
             cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>Runs <paramref name="work"/> in a transaction that commits when it returns (without one, the work's own task is awaited: no state machine per call).</summary>
+    private static async Task<T> InTransactionAsync<TState, T>(DbContext context, SessionConnection connection, TState state, Func<SessionConnection, TState, CancellationToken, Task<T>> work, CancellationToken cancellationToken)
+    {
+        await using var scope = await context.Database.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
+        var result = await work(connection, state, cancellationToken).ConfigureAwait(false);
+        await scope.CommitAsync(cancellationToken).ConfigureAwait(false);
+        return result;
     }
 
     /// <summary>Runs one statement on <paramref name="context"/> outside any runner (the schema gate's probe).</summary>

@@ -63,7 +63,7 @@ internal sealed partial class EfSessionAdmin(
             yield return Summarize(row, now); // the state at the time its page was read, as its filter saw it
         }
 
-        Dictionary<string, object?> After(McpSession? last)
+        StatementValues After(McpSession? last)
         {
             var values = SessionStatements.Values(identity, null, clock, now = clock.Now());
             values[SessionStatements.AfterCreatedParameter] = last?.CreatedAt ?? DateTimeOffset.UnixEpoch;
@@ -84,7 +84,7 @@ internal sealed partial class EfSessionAdmin(
     {
         var export = (await runner.StatementsAsync(cancellationToken).ConfigureAwait(false)).ExportPage;
         var sessions = runner.PagesAsync(
-            export.Command, static last => new Dictionary<string, object?> { [SessionStatements.AfterParameter] = last?.SessionId ?? "" }, export.Columns.Read, PageSize, cancellationToken);
+            export.Command, static last => new StatementValues { [SessionStatements.AfterParameter] = last?.SessionId ?? "" }, export.Columns.Read, PageSize, cancellationToken);
         await foreach (var session in sessions.ConfigureAwait(false))
         {
             yield return session;
@@ -117,7 +117,7 @@ internal sealed partial class EfSessionAdmin(
 
         var identities = await runner.ReadAsync(statements.CountIdentities, [], static r => SessionStatements.ReadCount(r), cancellationToken).ConfigureAwait(false);
         var top = await runner.ReadAsync(
-            statements.TopIdentities, new Dictionary<string, object?> { [SessionStatements.LimitParameter] = topIdentities }, r => new IdentitySessionCount(r.GetString(0), SessionStatements.ReadCount(r, 1)), cancellationToken).ConfigureAwait(false);
+            statements.TopIdentities, new StatementValues { [SessionStatements.LimitParameter] = topIdentities }, r => new IdentitySessionCount(r.GetString(0), SessionStatements.ReadCount(r, 1)), cancellationToken).ConfigureAwait(false);
         var size = await runner.ReadAsync(statements.DatabaseSize, [], static r => SessionStatements.ReadCount(r), cancellationToken).ConfigureAwait(false);
         return new SessionStatistics(byState, identities[0], top, size[0]);
     }

@@ -110,7 +110,7 @@ internal sealed class EfSessionStore<TContext>(
             yield return id;
         }
 
-        Dictionary<string, object?> After(string? last)
+        StatementValues After(string? last)
         {
             var values = SessionStatements.Values(null, null, clock, clock.Now());
             values[SessionStatements.AfterParameter] = last ?? "";

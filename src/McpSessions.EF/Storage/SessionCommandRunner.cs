@@ -22,11 +22,18 @@ internal abstract class SessionCommandRunner<TContext>(SessionContextSource<TCon
     /// <see cref="SessionDatabaseReadOnlyException"/>: translated here, outside the strategy, so a host's
     /// <c>EnableRetryOnFailure</c> still sees (and retries) the provider's transient exception.
     /// </summary>
-    public async Task<T> RunAsync<TState, T>(TState state, Func<SessionConnection, TState, CancellationToken, Task<T>> work, bool transaction, CancellationToken cancellationToken)
+    public Task<T> RunAsync<TState, T>(TState state, Func<SessionConnection, TState, CancellationToken, Task<T>> work, bool transaction, CancellationToken cancellationToken)
+    {
+        // A call that completed (SQLite's always do) has nothing to translate: its task is returned as it is.
+        var run = RunCoreAsync(state, work, transaction, cancellationToken);
+        return run.IsCompletedSuccessfully ? run : TranslatedAsync(run);
+    }
+
+    private async Task<T> TranslatedAsync<T>(Task<T> run)
     {
         try
         {
-            return await RunCoreAsync(state, work, transaction, cancellationToken).ConfigureAwait(false);
+            return await run.ConfigureAwait(false);
         }
         catch (Exception e) when (Translate(e) is { } translated)
         {
@@ -34,7 +41,10 @@ internal abstract class SessionCommandRunner<TContext>(SessionContextSource<TCon
         }
     }
 
-    /// <summary>What <see cref="RunAsync"/> does, in the context's execution strategy, untranslated.</summary>
+    /// <summary>
+    /// What <see cref="RunAsync"/> does, in the context's execution strategy, untranslated. An async method: it fails
+    /// only through its task, which is where <see cref="RunAsync"/> looks for an exception to translate.
+    /// </summary>
     protected abstract Task<T> RunCoreAsync<TState, T>(TState state, Func<SessionConnection, TState, CancellationToken, Task<T>> work, bool transaction, CancellationToken cancellationToken);
 
     /// <summary>
@@ -48,11 +58,11 @@ internal abstract class SessionCommandRunner<TContext>(SessionContextSource<TCon
     private (Providers.SessionsProvider Provider, string Database)? _target;
 
     /// <summary>Runs one statement that returns no rows; returns the rows it changed.</summary>
-    public Task<int> ExecuteAsync(IRelationalCommandTemplate command, Dictionary<string, object?> values, CancellationToken cancellationToken) =>
+    public Task<int> ExecuteAsync(IRelationalCommandTemplate command, StatementValues values, CancellationToken cancellationToken) =>
         RunAsync((command, values), static (c, s, ct) => c.ExecuteAsync(s.command, s.values, ct), transaction: false, cancellationToken);
 
     /// <summary>Runs one query and reads each row with <paramref name="read"/>.</summary>
-    public Task<List<T>> ReadAsync<T>(IRelationalCommandTemplate command, Dictionary<string, object?> values, Func<DbDataReader, T> read, CancellationToken cancellationToken) =>
+    public Task<List<T>> ReadAsync<T>(IRelationalCommandTemplate command, StatementValues values, Func<DbDataReader, T> read, CancellationToken cancellationToken) =>
         RunAsync((command, values, read), static (c, s, ct) => c.ReadAsync(s.command, s.values, s.read, ct), transaction: false, cancellationToken);
 
     /// <summary>
@@ -61,7 +71,7 @@ internal abstract class SessionCommandRunner<TContext>(SessionContextSource<TCon
     /// millions of rows stream in constant memory and no reader holds a connection between pages.
     /// </summary>
     public async IAsyncEnumerable<T> PagesAsync<T>(
-        IRelationalCommandTemplate command, Func<T?, Dictionary<string, object?>> values, Func<DbDataReader, T> read, int pageSize, [EnumeratorCancellation] CancellationToken cancellationToken)
+        IRelationalCommandTemplate command, Func<T?, StatementValues> values, Func<DbDataReader, T> read, int pageSize, [EnumeratorCancellation] CancellationToken cancellationToken)
     {
         var last = default(T);
         while (true)

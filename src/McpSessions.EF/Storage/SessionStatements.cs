@@ -148,9 +148,9 @@ internal sealed class SessionStatements
     public Read Summaries(bool byIdentity, bool liveOnly) => _summaries.GetOrAdd(new SummaryFilter(byIdentity, liveOnly), f => Locked(() => BuildSummaries(f)));
 
     /// <summary>The parameter values that bind the key, and the live predicate's times when <paramref name="clock"/> is given.</summary>
-    public static Dictionary<string, object?> Values(string? identity, string? sessionId, SessionClock? clock = null, DateTimeOffset now = default)
+    public static StatementValues Values(string? identity, string? sessionId, SessionClock? clock = null, DateTimeOffset now = default)
     {
-        var values = new Dictionary<string, object?>(8);
+        var values = new StatementValues();
         if (identity is not null)
         {
             values[nameof(McpSession.Identity)] = identity;
@@ -171,7 +171,7 @@ internal sealed class SessionStatements
     }
 
     /// <summary>The values of <see cref="Update"/>: the key, the times, and each member <paramref name="update"/> sets.</summary>
-    public static Dictionary<string, object?> UpdateValues(SessionClock clock, string identity, string sessionId, SessionUpdate? update, DateTimeOffset now)
+    public static StatementValues UpdateValues(SessionClock clock, string identity, string sessionId, SessionUpdate? update, DateTimeOffset now)
     {
         var values = Values(identity, sessionId, clock, now);
         if (update is not null)
@@ -197,9 +197,9 @@ internal sealed class SessionStatements
     public static long ReadCount(DbDataReader reader, int ordinal = 0) => Convert.ToInt64(reader.GetValue(ordinal), CultureInfo.InvariantCulture);
 
     /// <summary>The values of <see cref="Insert"/> for <paramref name="session"/>.</summary>
-    public Dictionary<string, object?> InsertValues(McpSession session)
+    public StatementValues InsertValues(McpSession session)
     {
-        var values = new Dictionary<string, object?>(Insert.Columns.Length);
+        var values = new StatementValues(Insert.Columns.Length);
         foreach (var property in Insert.Columns)
         {
             values[property.Name] = property.GetGetter().GetClrValueUsingContainingEntity(session);
