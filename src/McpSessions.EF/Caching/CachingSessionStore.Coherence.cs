@@ -111,8 +111,21 @@ internal sealed partial class CachingSessionStore
             {
                 // Every instance stops using an epoch it read before this bump (see above).
                 Volatile.Write(ref _epoch, null);
-                await Task.Delay(EpochRefresh, TimeProvider.System).ConfigureAwait(false);
+                await WaitEpochRefreshAsync(TimeProvider.System.GetTimestamp()).ConfigureAwait(false);
             }
+        }
+    }
+
+    /// <summary>
+    /// Returns when <see cref="EpochRefresh"/> has passed since <paramref name="acknowledged"/> on the clock epoch readings
+    /// are timed with. A timer alone is not enough: it counts in the system's coarse ticks and may fire a few
+    /// milliseconds early by the precise clock, while an epoch read just before the bump is still in use.
+    /// </summary>
+    private static async Task WaitEpochRefreshAsync(long acknowledged)
+    {
+        for (var left = EpochRefresh; left > TimeSpan.Zero; left = EpochRefresh - TimeProvider.System.GetElapsedTime(acknowledged))
+        {
+            await Task.Delay(left, TimeProvider.System).ConfigureAwait(false);
         }
     }
 
@@ -150,9 +163,12 @@ internal sealed partial class CachingSessionStore
 
     /// <summary>
     /// Sets the missing tags to fresh values (one write per tag key at a time in this instance) and reads them back.
-    /// Only tags read back are used: a value this instance wrote may already have been replaced by a writer's bump. An
-    /// epoch this instance may still use (<paramref name="epoch"/>) is kept as it is, even if the key is gone meanwhile.
-    /// A generation lives <paramref name="generationTtl"/>, the longest the entry it guards may live.
+    /// Only tags read back are used: a value this instance wrote may already have been replaced by a writer's bump. The
+    /// epoch is read back too when this instance still holds a reading of it (<paramref name="epoch"/>, written
+    /// nothing): a generation lost to an eviction or a restart that kept the entries may have gone with the epoch, and an
+    /// epoch key left missing would be created again, invalidating every entry once more, by whichever instance's
+    /// reading runs out first. Found missing, it is created here. A generation lives <paramref name="generationTtl"/>,
+    /// the longest the entry it guards may live.
     /// </summary>
     private async Task<(string? Generation, string? Epoch)> CreateTagsAsync(string generationKey, bool generation, string? epoch, TimeSpan generationTtl, CacheBudget budget, CancellationToken cancellationToken)
     {
@@ -165,19 +181,21 @@ internal sealed partial class CachingSessionStore
         }
 
         var sentAt = TimeProvider.System.GetTimestamp();
-        var values = await _cache.GetAsync(epoch is null ? [generationKey, _epochKey] : [generationKey], budget, cancellationToken).ConfigureAwait(false);
+        var values = await _cache.GetAsync([generationKey, _epochKey], budget, cancellationToken).ConfigureAwait(false);
         if (values is null)
         {
             return (null, null);
         }
 
-        if (epoch is null && Tag(values[1]) is { } readEpoch)
+        if (Tag(values[1]) is { } readEpoch)
         {
             ReadEpoch(readEpoch, sentAt);
-            epoch = readEpoch;
+            return (Tag(values[0]), readEpoch);
         }
 
-        return (Tag(values[0]), epoch);
+        return epoch is null
+            ? (null, null) // created, and gone again already
+            : await CreateTagsAsync(generationKey, generation: false, epoch: null, generationTtl, budget, cancellationToken).ConfigureAwait(false);
     }
 
     private Task<bool> CreateTagAsync(string tagKey, DistributedCacheEntryOptions options, CacheBudget budget) =>
