@@ -69,10 +69,11 @@ internal static class SecretCipher
     }
 
     /// <summary>
-    /// Decrypts an <c>enc:1</c> envelope with the first key that authenticates it. False with <paramref name="malformed"/>
+    /// Decrypts an <c>enc:1</c> envelope with the first key that authenticates it (into an array of its own when
+    /// <paramref name="exact"/>, as <see cref="TryDecryptV2"/>). False with <paramref name="malformed"/>
     /// set when it is not a well-formed envelope, false alone when no key authenticates it.
     /// </summary>
-    public static bool TryDecryptV1(IReadOnlyList<EncryptionKey> keys, ReadOnlySpan<char> value, out PooledBytes plaintext, out string? malformed)
+    public static bool TryDecryptV1(IReadOnlyList<EncryptionKey> keys, ReadOnlySpan<char> value, bool exact, out PooledBytes plaintext, out string? malformed)
     {
         plaintext = default;
         malformed = "the enc:1 value is malformed";
@@ -102,7 +103,7 @@ internal static class SecretCipher
             malformed = null;
             foreach (var key in keys)
             {
-                var output = new PooledBytes(ciphertext.Length) { Length = ciphertext.Length };
+                var output = exact ? PooledBytes.Exact(ciphertext.Length) : new PooledBytes(ciphertext.Length) { Length = ciphertext.Length };
                 try
                 {
                     Cipher(key).Decrypt(nonce, ciphertext.Span, tag, output.Buffer[..output.Length]);
@@ -171,29 +172,33 @@ internal static class SecretCipher
         && value.Slice(V2Prefix.Length, KeyIdLength).SequenceEqual(keyId);
 
     /// <summary>
-    /// Decrypts an <c>enc:2</c> envelope whose key id is <paramref name="key"/>'s. False with <paramref name="malformed"/>
-    /// set when it is not a well-formed envelope, false alone when the key does not authenticate it.
+    /// Decrypts an <c>enc:2</c> envelope whose key id is <paramref name="key"/>'s, into a pooled buffer or, when
+    /// <paramref name="exact"/>, an array of the plaintext's length for a caller that keeps it. False with
+    /// <paramref name="malformed"/> set when it is not a well-formed envelope, false alone when the key does not
+    /// authenticate it.
     /// </summary>
-    public static bool TryDecryptV2(EncryptionKey key, SecretColumn column, ReadOnlySpan<char> value, out PooledBytes plaintext, out string? malformed)
+    public static bool TryDecryptV2(EncryptionKey key, SecretColumn column, ReadOnlySpan<char> value, bool exact, out PooledBytes plaintext, out string? malformed)
     {
         plaintext = default;
         malformed = "the enc:2 value is malformed";
         var encoded = value[(V2Prefix.Length + KeyIdLength + 1)..];
-        var sealedBytes = new PooledBytes(Base64Url.GetMaxDecodedLength(encoded.Length));
+
+        // nonce ‖ ciphertext ‖ tag: nothing secret, so its buffer goes back to the pool uncleared.
+        var sealedBytes = ArrayPool<byte>.Shared.Rent(Base64Url.GetMaxDecodedLength(encoded.Length));
         try
         {
-            if (Base64Url.DecodeFromChars(encoded, sealedBytes.Buffer, out _, out var written) != OperationStatus.Done || written < NonceSize + TagSize)
+            if (Base64Url.DecodeFromChars(encoded, sealedBytes, out _, out var written) != OperationStatus.Done || written < NonceSize + TagSize)
             {
                 return false;
             }
 
             malformed = null;
             var length = written - NonceSize - TagSize;
-            var sealedSpan = sealedBytes.Buffer;
-            var output = new PooledBytes(length) { Length = length };
+            var sealedSpan = sealedBytes.AsSpan(0, written);
+            var output = exact ? PooledBytes.Exact(length) : new PooledBytes(length) { Length = length };
             try
             {
-                Cipher(key).Decrypt(sealedSpan[..NonceSize], sealedSpan.Slice(NonceSize, length), sealedSpan.Slice(NonceSize + length, TagSize), output.Buffer[..length], key.AssociatedData(column));
+                Cipher(key).Decrypt(sealedSpan[..NonceSize], sealedSpan.Slice(NonceSize, length), sealedSpan[^TagSize..], output.Buffer[..length], key.AssociatedData(column));
             }
             catch (AuthenticationTagMismatchException)
             {
@@ -206,7 +211,7 @@ internal static class SecretCipher
         }
         finally
         {
-            sealedBytes.Dispose();
+            ArrayPool<byte>.Shared.Return(sealedBytes);
         }
     }
 

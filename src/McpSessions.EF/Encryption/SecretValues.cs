@@ -54,8 +54,8 @@ internal static class SecretValues
                 return null;
             }
 
-            using var verifier = Ring(ring).Unprotect(column, stored);
-            return verifier.Span.ToArray();
+            using var verifier = Ring(ring).Unprotect(column, stored, exact: true);
+            return verifier.ToArray();
         }
 
         if (!TryEnvelope(column, stored, out var envelope))
@@ -65,8 +65,8 @@ internal static class SecretValues
             return clear;
         }
 
-        using var json = Ring(ring).Unprotect(column, envelope);
-        return json.Span.ToArray();
+        using var json = Ring(ring).Unprotect(column, envelope, exact: true);
+        return json.ToArray();
     }
 
     /// <summary>

@@ -61,10 +61,11 @@ internal sealed class SessionKeyRing
 
     /// <summary>
     /// Decrypts an encrypted stored value (<see cref="IsEncrypted"/>, without quotes) to its plaintext JSON text, UTF-8,
-    /// in a pooled buffer the caller disposes.
+    /// in a pooled buffer the caller disposes, or when <paramref name="exact"/> in an array of its own for a caller that
+    /// keeps it (<see cref="PooledBytes.ToArray"/>).
     /// </summary>
     /// <exception cref="SecretDecryptionException">No key authenticates it, its key id is unknown, or it is malformed.</exception>
-    public PooledBytes Unprotect(SecretColumn column, ReadOnlySpan<char> stored)
+    public PooledBytes Unprotect(SecretColumn column, ReadOnlySpan<char> stored, bool exact = false)
     {
         if (Keys.Count == 0)
         {
@@ -82,14 +83,14 @@ internal sealed class SessionKeyRing
                     ?? throw new SecretDecryptionException(column.Label(), $"it was encrypted with key {keyId}, which is not configured");
             }
 
-            return SecretCipher.TryDecryptV2(key, column, stored, out var plaintext, out var malformed)
+            return SecretCipher.TryDecryptV2(key, column, stored, exact, out var plaintext, out var malformed)
                 ? plaintext
                 : throw new SecretDecryptionException(column.Label(), malformed ?? $"key {key.Id} does not authenticate the value (tampered with, or moved from another column)");
         }
 
         if (stored.StartsWith(SecretCipher.V1Prefix, StringComparison.Ordinal))
         {
-            return SecretCipher.TryDecryptV1(Keys, stored, out var plaintext, out var malformed)
+            return SecretCipher.TryDecryptV1(Keys, stored, exact, out var plaintext, out var malformed)
                 ? plaintext
                 : throw new SecretDecryptionException(column.Label(), malformed ?? "no configured key authenticates the enc:1 value (wrong key, or the value was tampered with)");
         }
