@@ -43,6 +43,7 @@ public abstract partial class SessionStoreSpecification<TFixture>
         Assert.True(read.TryGetPendingSecret(SecretColumn.CodeVerifier, out var verifier));
         Assert.Equal($"\"{VerifierSecret}\"", System.Text.Encoding.UTF8.GetString(verifier.Span));
         Assert.True(read.TryGetPendingSecret(SecretColumn.Tokens, out var tokens));
+        Assert.Equal(McpSessions.EF.Json.JsonColumn.Serialize(SecretSession(sessionId: "pending-json").Tokens), System.Text.Encoding.UTF8.GetString(tokens.Span));
         AssertJsonEqual(read.Tokens, System.Text.Json.JsonSerializer.Deserialize<OAuthTokens>(tokens.Span));
     }
 
