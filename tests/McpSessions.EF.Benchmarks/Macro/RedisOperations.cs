@@ -15,7 +15,7 @@ internal sealed class RedisOperations(IDatabase database, string prefix, byte[] 
     private static readonly TimeSpan Expiry = TimeSpan.FromMinutes(5);
     private static readonly RedisValue[] Fields = ["absexp", "sldexp", "data"];
 
-    private int? _secrets; // in the entry this instance wrote
+    private int? _envelopes; // in the entry this instance wrote
 
     public const string Name = "raw Redis";
 
@@ -66,7 +66,19 @@ internal sealed class RedisOperations(IDatabase database, string prefix, byte[] 
         byte[]? bytes = (await entry)[2];
         await tag;
         Check.Count($"raw {GetCommand}", bytes?.Length ?? -1, value.Length);
-        Check.Count("secrets opened in the entry", opener.OpenEntrySecrets(bytes!), _secrets ??= opener.OpenEntrySecrets(value));
+        Check.Count("secrets opened in the entry", opener.OpenEntrySecrets(bytes!), _envelopes ??= Envelopes(value));
+    }
+
+    /// <summary>How many <c>enc:2</c> envelopes <paramref name="entry"/> holds, counted without the opener the floor checks.</summary>
+    private static int Envelopes(byte[] entry)
+    {
+        var count = 0;
+        for (var rest = entry.AsSpan(); rest.IndexOf("enc:2:"u8) is var at and >= 0; rest = rest[(at + 1)..])
+        {
+            count++;
+        }
+
+        return count > 0 ? count : throw new InvalidOperationException("the cache entry holds no encrypted secret");
     }
 
     private string Key(int i) => string.Concat(prefix, "raw:", i.ToString(System.Globalization.CultureInfo.InvariantCulture));
