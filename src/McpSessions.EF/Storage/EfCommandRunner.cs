@@ -19,7 +19,7 @@ internal sealed class EfCommandRunner<TContext>(SessionContextSource<TContext> c
     {
         await using var lease = await RentReadyAsync(cancellationToken).ConfigureAwait(false);
         return await lease.Context.Database.CreateExecutionStrategy().ExecuteAsync(
-            (Connection: new Connection(lease.Context), State: state, Work: work, Transaction: transaction),
+            (Connection: new Connection(lease.Context, Provider), State: state, Work: work, Transaction: transaction),
             static (context, s, ct) => s.Transaction ? InTransactionAsync(context, s.Connection, s.State, s.Work, ct) : s.Work(s.Connection, s.State, ct),
             verifySucceeded: null,
             cancellationToken).ConfigureAwait(false);
@@ -36,15 +36,15 @@ internal sealed class EfCommandRunner<TContext>(SessionContextSource<TContext> c
 
     /// <summary>Runs one statement on <paramref name="context"/> outside any runner (the schema gate's probe).</summary>
     public static Task<List<T>> ReadAsync<T>(DbContext context, IRelationalCommandTemplate command, IReadOnlyDictionary<string, object?> values, Func<DbDataReader, T> read, CancellationToken cancellationToken) =>
-        new Connection(context).ReadAsync(command, values, read, cancellationToken);
+        new Connection(context, Providers.SessionsProvider.For(context.Database)).ReadAsync(command, values, read, cancellationToken);
 
-    private sealed class Connection(DbContext context) : SessionConnection
+    private sealed class Connection(DbContext context, Providers.SessionsProvider provider) : SessionConnection
     {
         private readonly IRelationalConnection _connection = context.GetService<IRelationalConnection>();
 
         public override async Task<int> ExecuteAsync(IRelationalCommandTemplate command, IReadOnlyDictionary<string, object?> values, CancellationToken cancellationToken)
         {
-            Providers.SessionsProvider.For(context.Database).BeforeWrite(_connection.DbConnection);
+            provider.BeforeWrite(_connection.DbConnection);
             var rented = Rent(command);
             try
             {

@@ -57,6 +57,9 @@ internal abstract class SessionCommandRunner<TContext>(SessionContextSource<TCon
 
     private (Providers.SessionsProvider Provider, string Database)? _target;
 
+    /// <summary>The provider of the store's contexts, known once the first context was rented (<see cref="RentReadyAsync"/>).</summary>
+    protected Providers.SessionsProvider Provider => (_target ?? throw new InvalidOperationException("No context was rented yet.")).Provider;
+
     /// <summary>Runs one statement that returns no rows; returns the rows it changed.</summary>
     public Task<int> ExecuteAsync(IRelationalCommandTemplate command, StatementValues values, CancellationToken cancellationToken) =>
         RunAsync((command, values), static (c, s, ct) => c.ExecuteAsync(s.command, s.values, ct), transaction: false, cancellationToken);
