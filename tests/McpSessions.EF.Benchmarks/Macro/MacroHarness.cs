@@ -88,7 +88,7 @@ internal static class MacroHarness
             work.Delete(recursive: true);
         }
 
-        report.Finish();
+        report.Finish(payload.KeptPlaintextKb);
         Console.WriteLine(report.Table());
         if (options.JsonPath is { } path)
         {
@@ -264,7 +264,13 @@ internal static class MacroHarness
         }
         else
         {
-            await Pair("get", getOperations, i => library.GetAsync(libraryWork, i % sessions), i => raw.GetAsync(rawWork, i % sessions));
+            var npgsql = (NpgsqlOperations)raw;
+            await Pair(
+                "get",
+                getOperations,
+                i => library.GetAsync(libraryWork, i % sessions),
+                i => raw.GetAsync(rawWork, i % sessions),
+                i => npgsql.GetOpenedAsync(rawWork, i % sessions));
         }
 
         await Write("update", (target, work, i) => target.UpdateAsync(work, i));

@@ -33,7 +33,8 @@ internal sealed class MacroReport(MacroOptions options)
 
     public void AddScale(ScaleResult result) => _scale.Add(result);
 
-    public void Finish()
+    /// <summary>Evaluates the targets; <paramref name="keptPlaintextKb"/> is what a read session keeps of its secrets' plaintext (<see cref="BenchPayload.KeptPlaintextKb"/>).</summary>
+    public void Finish(double keptPlaintextKb)
     {
         _loadAfter = LoadAverage();
 
@@ -57,20 +58,24 @@ internal sealed class MacroReport(MacroOptions options)
         Target("PostgreSQL update ÷ raw, concurrency 1", Ratio("postgres", 1, "update"), 0.85);
         foreach (var (name, configuration, kilobytes) in new[] { ("SQLite get", "sqlite", 6.9), ("PostgreSQL get", "postgres", 9.2), ("cache-hit get", "postgres+redis", 9.8) })
         {
-            // Half of what a get allocated when issue 17 was written.
-            // Beside it, what the get's floor row allocated (SQLite: the prepared get + AES-GCM; cache hit: 2×HMGET + AES-GCM; none
-            // on PostgreSQL). Not a bound: the raw rows materialise every column as a string, which a library need not.
+            // Half of what a get allocated when issue 17 was written. Beside it, what the get's floor row allocated
+            // (SQLite: the prepared get + AES-GCM; PostgreSQL: the prepared get + AES-GCM; cache hit: 2×HMGET + AES-GCM)
+            // and the plaintext of the secrets the returned session keeps, which the floor row drops. Not a strict bound:
+            // the raw rows materialise every column as a string, which a library need not.
             if (Find(configuration, 1, "get")?.Measured?.AllocatedKbPerOp is { } allocated)
             {
                 var limit = kilobytes / 2;
-                var floor = Find(configuration, 1, "get", Comparison.Floor)?.Measured?.AllocatedKbPerOp;
-                var reason = floor > limit ? string.Create(Invariant, $"the floor row allocates {floor:0.00} KB, more than the target") : null;
+                var floorRow = Find(configuration, 1, "get", Comparison.Floor)?.Measured?.AllocatedKbPerOp;
+                var floor = floorRow + keptPlaintextKb;
+                var reason = floor > limit
+                    ? string.Create(Invariant, $"the floor row ({floorRow:0.00} KB) and the plaintext a read session keeps ({keptPlaintextKb:0.00} KB) come to {floor:0.00} KB, more than the target")
+                    : null;
                 _targets.Add(new TargetResult($"{name}: allocated KB per get, concurrency 1", allocated, string.Create(Invariant, $"≤ {limit:0.00} KB"), allocated <= limit, reason, floor));
             }
         }
 
         // Issue 9's targets that issue 17 leaves as they were.
-        Target("PostgreSQL get ÷ raw, concurrency 1", Ratio("postgres", 1, "get"), 0.80);
+        Target("PostgreSQL get ÷ raw, concurrency 1", Ratio("postgres", 1, "get"), 0.80, Ratio("postgres", 1, "get", Comparison.Floor));
         Target("PostgreSQL create ÷ raw, concurrency 1", Ratio("postgres", 1, "create"), 0.75);
         Target("PostgreSQL delete ÷ raw, concurrency 1", Ratio("postgres", 1, "delete"), 0.75);
         Target("SQLite create ÷ raw, concurrency 1", Ratio("sqlite", 1, "create"), 0.75);
@@ -124,7 +129,7 @@ internal sealed class MacroReport(MacroOptions options)
             text.AppendLine(
                 "floor rows are raw commands, not the library: a cache hit reads an entry and a freshness tag and authenticates the " +
                 "entry's secrets (2 HMGETs at once, then AES-GCM decryption of each secret in the entry ÷ 1 HMGET), a cached write is the write and a tag bump (raw write, then HSET+EXPIRE ÷ raw write), a read authenticates every secret " +
-                "it returns (raw list or prepared get, then AES-GCM decryption of each stored secret, no JSON ÷ the same read without it); " +
+                "it returns (raw list or get, then AES-GCM decryption of each stored secret, no JSON, the plaintext dropped ÷ the same read without it); " +
                 "the library's ratio cannot exceed its floor.");
         }
 

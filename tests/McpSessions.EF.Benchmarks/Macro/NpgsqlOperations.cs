@@ -60,14 +60,19 @@ internal sealed class NpgsqlOperations(string connectionString, BenchPayload pay
         Check.Count("insert", await command.ExecuteNonQueryAsync(), 1);
     }
 
-    public async Task GetAsync(Workload work, int i)
+    public Task GetAsync(Workload work, int i) => GetAsync(work, i, RawSession.Read);
+
+    /// <summary><see cref="GetAsync(Workload, int)"/>, then the row's stored secrets authenticated and decrypted (<see cref="StoredSecretOpener"/>): a get's floor.</summary>
+    public Task GetOpenedAsync(Workload work, int i) => GetAsync(work, i, _readOpened);
+
+    private async Task GetAsync(Workload work, int i, Func<DbDataReader, RawSession> read)
     {
         var now = Now();
         await using var connection = await _dataSource.OpenConnectionAsync();
         await using var command = Command(Get, connection, Text(work.SessionId(i)), Text(work.IdentityOf(i)), Time(now - DormantAfter), Time(now));
         await command.PrepareAsync();
         await using var reader = await command.ExecuteReaderAsync();
-        if (!await reader.ReadAsync() || RawSession.Read(reader).ClientInformation is null)
+        if (!await reader.ReadAsync() || read(reader).ClientInformation is null)
         {
             throw new InvalidOperationException($"raw get: session {work.SessionId(i)} not found");
         }

@@ -117,6 +117,9 @@ internal sealed class StoredSecretOpener
         throw new InvalidOperationException($"the floor's AES-GCM decryption of {column.Label()} ignores the associated data");
     }
 
+    /// <summary>The length in bytes of the plaintext of <paramref name="stored"/>, a secret of <paramref name="column"/>.</summary>
+    public int PlaintextLength(SecretColumn column, string stored) => Open(column, stored, static plaintext => plaintext.Length);
+
     /// <summary>Decrypts one stored secret (the plaintext dropped); null is a column with no value.</summary>
     private void Open(SecretColumn column, string? stored)
     {

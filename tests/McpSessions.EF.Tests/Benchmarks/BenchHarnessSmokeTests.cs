@@ -66,6 +66,8 @@ public sealed class BenchHarnessSmokeTests
         Assert.Contains("cache hits: 150 of 150", cacheGet.GetProperty("note").GetString(), StringComparison.Ordinal);
         var hitFloor = results.First(r => r.GetProperty("configuration").GetString() == "postgres+redis" && r.GetProperty("phase").GetString() == "get" && r.GetProperty("comparison").GetString() == "floor");
         Assert.Equal("raw Redis 2×HMGET at once + AES-GCM", hitFloor.GetProperty("measured").GetProperty("name").GetString());
+        var postgresGetFloor = results.First(r => r.GetProperty("configuration").GetString() == "postgres" && r.GetProperty("phase").GetString() == "get" && r.GetProperty("comparison").GetString() == "floor");
+        Assert.Equal("raw Npgsql + AES-GCM", postgresGetFloor.GetProperty("measured").GetProperty("name").GetString());
 
         var scale = document.RootElement.GetProperty("listAllIdsAtScale").EnumerateArray().ToList();
         Assert.Equal(["postgres", "sqlite"], scale.Select(s => s.GetProperty("configuration").GetString()));
@@ -79,7 +81,7 @@ public sealed class BenchHarnessSmokeTests
     {
         "sqlite" => [("get", "prepared raw"), ("get", "floor"), ("list", "floor")],
         "postgres+redis" => [("create", "no cache"), ("update", "no cache"), ("delete", "no cache"), ("get", "floor"), ("create", "floor"), ("update", "floor"), ("delete", "floor"), ("list", "floor")],
-        _ => [("list", "floor")],
+        _ => [("get", "floor"), ("list", "floor")],
     };
 
     /// <summary>Exactly one row for this comparison, with both sides measured and a ratio.</summary>
