@@ -32,6 +32,8 @@ internal sealed class BenchPayload
         Opener.Verify(ring, SecretColumn.ClientInformation, StoredClientInformation);
         Opener.Verify(ring, SecretColumn.CodeVerifier, StoredCodeVerifier);
         Opener.Verify(ring, SecretColumn.Tokens, StoredTokens);
+        Sealer = new StoredSecretSealer(key);
+        Sealer.Verify(ring, SecretColumn.Tokens, Tokens);
 
         // A read hands back a session whose secrets it authenticated: decrypted once, each kept as one byte array of its
         // plaintext (McpSession.SetPendingSecret) until a member is read. An array is its bytes, rounded up to 8, and a
@@ -70,6 +72,9 @@ internal sealed class BenchPayload
     public string StoredCodeVerifier { get; }
 
     public string StoredTokens { get; }
+
+    /// <summary>Encrypts a secret member with JSON and AES-GCM alone: the cryptography of a write's floor.</summary>
+    public StoredSecretSealer Sealer { get; }
 
     /// <summary>Decrypts the stored secrets of a raw row with AES-GCM alone: the cryptography of a read's floor.</summary>
     public StoredSecretOpener Opener { get; }

@@ -104,8 +104,9 @@ internal static class MacroHarness
     /// (the library first, then its baselines, or the other way round), each side on sessions of its own, and records
     /// one row per comparison: the library ÷ raw; on SQLite also the get ÷ a prepared get; with the cache tier also the
     /// writes ÷ the library without the cache; and the floors (raw commands only): of a hit and of a cached write with
-    /// the cache tier, of a list (the raw list and AES-GCM decryption of its secrets ÷ the raw list), and on SQLite of a
-    /// get (the prepared get and AES-GCM decryption ÷ the prepared get).
+    /// the cache tier, of a list (the raw list and AES-GCM decryption of its secrets ÷ the raw list), of a get (on SQLite
+    /// the prepared get, on PostgreSQL the get, and AES-GCM decryption ÷ the same get) and on PostgreSQL of an update
+    /// (the raw update with its tokens serialized and encrypted per call ÷ the raw update).
     /// </summary>
     private static async Task RunOnceAsync(
         BenchConfiguration configuration,
@@ -194,6 +195,15 @@ internal static class MacroHarness
                 });
             }
 
+            // Without the cache, the floor of a PostgreSQL update: the raw update with the tokens encrypted for the call
+            // (JSON + AES-GCM), which the raw update writes as stored text prepared once. Its own sessions, created and
+            // deleted by the raw writes.
+            var sealing = bumps is null && raw is NpgsqlOperations npgsql ? npgsql : null;
+            if (sealing is not null)
+            {
+                sides.Add(i => phase == "update" ? sealing.UpdateSealedAsync(floorWork, i) : write(raw, floorWork, i));
+            }
+
             var samples = await Measure(sessions, [.. sides]);
             Record(phase, Comparison.Raw, library.Name, samples[0], raw.Name, samples[1]);
             if (uncached is not null)
@@ -204,6 +214,11 @@ internal static class MacroHarness
             if (bumps is not null)
             {
                 Record(phase, Comparison.Floor, $"{raw.Name} + {RedisOperations.SetCommand}", samples[^1], raw.Name, samples[1]);
+            }
+
+            if (sealing is not null && phase == "update")
+            {
+                Record(phase, Comparison.Floor, raw.Name + StoredSecretSealer.Suffix, samples[^1], raw.Name, samples[1]);
             }
 
             return sides.Count;

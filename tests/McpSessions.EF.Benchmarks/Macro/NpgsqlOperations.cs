@@ -1,4 +1,5 @@
 using System.Data.Common;
+using McpSessions.EF.Encryption;
 using Npgsql;
 using NpgsqlTypes;
 
@@ -78,13 +79,21 @@ internal sealed class NpgsqlOperations(string connectionString, BenchPayload pay
         }
     }
 
-    public async Task UpdateAsync(Workload work, int i)
+    public Task UpdateAsync(Workload work, int i) => UpdateAsync(work, i, payload.StoredTokens);
+
+    /// <summary>
+    /// <see cref="UpdateAsync(Workload, int)"/> with the tokens serialized and encrypted for this call
+    /// (<see cref="StoredSecretSealer"/>), as any data layer that encrypts what it writes must: an update's floor.
+    /// </summary>
+    public Task UpdateSealedAsync(Workload work, int i) => UpdateAsync(work, i, payload.Sealer.SealJson(SecretColumn.Tokens, payload.Tokens));
+
+    private async Task UpdateAsync(Workload work, int i, string storedTokens)
     {
         var now = Now();
         await using var connection = await _dataSource.OpenConnectionAsync();
         await using var command = Command(
             Update, connection, Text(work.SessionId(i)), Text(work.IdentityOf(i)), Time(now - DormantAfter), Time(now),
-            Json(payload.StoredTokens), Time(now + ActiveTtl), Time(now));
+            Json(storedTokens), Time(now + ActiveTtl), Time(now));
         await command.PrepareAsync();
         Check.Count("raw update", await command.ExecuteNonQueryAsync(), 1);
     }

@@ -68,6 +68,8 @@ public sealed class BenchHarnessSmokeTests
         Assert.Equal("raw Redis 2×HMGET at once + AES-GCM", hitFloor.GetProperty("measured").GetProperty("name").GetString());
         var postgresGetFloor = results.First(r => r.GetProperty("configuration").GetString() == "postgres" && r.GetProperty("phase").GetString() == "get" && r.GetProperty("comparison").GetString() == "floor");
         Assert.Equal("raw Npgsql + AES-GCM", postgresGetFloor.GetProperty("measured").GetProperty("name").GetString());
+        var postgresUpdateFloor = results.First(r => r.GetProperty("configuration").GetString() == "postgres" && r.GetProperty("phase").GetString() == "update" && r.GetProperty("comparison").GetString() == "floor");
+        Assert.Equal("raw Npgsql + JSON + AES-GCM", postgresUpdateFloor.GetProperty("measured").GetProperty("name").GetString());
 
         var scale = document.RootElement.GetProperty("listAllIdsAtScale").EnumerateArray().ToList();
         Assert.Equal(["postgres", "sqlite"], scale.Select(s => s.GetProperty("configuration").GetString()));
@@ -81,7 +83,7 @@ public sealed class BenchHarnessSmokeTests
     {
         "sqlite" => [("get", "prepared raw"), ("get", "floor"), ("list", "floor")],
         "postgres+redis" => [("create", "no cache"), ("update", "no cache"), ("delete", "no cache"), ("get", "floor"), ("create", "floor"), ("update", "floor"), ("delete", "floor"), ("list", "floor")],
-        _ => [("get", "floor"), ("list", "floor")],
+        _ => [("get", "floor"), ("update", "floor"), ("list", "floor")],
     };
 
     /// <summary>Exactly one row for this comparison, with both sides measured and a ratio.</summary>
