@@ -29,8 +29,8 @@
 # get ÷ a prepared raw get (open connection, command prepared once); with postgres+redis, create/update/delete ÷ the
 # library without the cache, and the floors (raw work only): a hit's two HMGETs at once + AES-GCM of the entry's
 # secrets ÷ one HMGET, a cached write's raw write + HSET+EXPIRE ÷ the raw write, a list's, a prepared SQLite get's and a PostgreSQL get's
-# raw read + AES-GCM of every stored secret ÷ the raw read, a PostgreSQL update's raw update with its tokens serialized and
-# AES-GCM-encrypted per call ÷ the raw update. The targets table at the end puts each target beside its floor. The machine is shared: compare ratios from one run,
+# raw read + AES-GCM of every stored secret ÷ the raw read, a PostgreSQL create's and update's raw write with its secrets
+# serialized and AES-GCM-encrypted per call ÷ the raw write. The targets table at the end puts each target beside its floor. The machine is shared: compare ratios from one run,
 # not absolute numbers across runs. Set MCPSESSIONS_TEST_POSTGRES / MCPSESSIONS_TEST_REDIS to use servers of your own.
 set -euo pipefail
 

@@ -33,6 +33,9 @@ internal sealed class BenchPayload
         Opener.Verify(ring, SecretColumn.CodeVerifier, StoredCodeVerifier);
         Opener.Verify(ring, SecretColumn.Tokens, StoredTokens);
         Sealer = new StoredSecretSealer(key);
+        Sealer.Verify(ring, SecretColumn.Headers, Headers);
+        Sealer.Verify(ring, SecretColumn.ClientInformation, ClientInformation);
+        Sealer.Verify(ring, SecretColumn.CodeVerifier, CodeVerifier);
         Sealer.Verify(ring, SecretColumn.Tokens, Tokens);
 
         // A read hands back a session whose secrets it authenticated: decrypted once, each kept as one byte array of its

@@ -105,8 +105,8 @@ internal static class MacroHarness
     /// one row per comparison: the library ÷ raw; on SQLite also the get ÷ a prepared get; with the cache tier also the
     /// writes ÷ the library without the cache; and the floors (raw commands only): of a hit and of a cached write with
     /// the cache tier, of a list (the raw list and AES-GCM decryption of its secrets ÷ the raw list), of a get (on SQLite
-    /// the prepared get, on PostgreSQL the get, and AES-GCM decryption ÷ the same get) and on PostgreSQL of an update
-    /// (the raw update with its tokens serialized and encrypted per call ÷ the raw update).
+    /// the prepared get, on PostgreSQL the get, and AES-GCM decryption ÷ the same get) and on PostgreSQL of a create and
+    /// an update (the raw write with its secrets serialized and encrypted per call ÷ the raw write).
     /// </summary>
     private static async Task RunOnceAsync(
         BenchConfiguration configuration,
@@ -195,13 +195,18 @@ internal static class MacroHarness
                 });
             }
 
-            // Without the cache, the floor of a PostgreSQL update: the raw update with the tokens encrypted for the call
-            // (JSON + AES-GCM), which the raw update writes as stored text prepared once. Its own sessions, created and
-            // deleted by the raw writes.
+            // Without the cache, the floors of a PostgreSQL create and update: the raw write with the secrets it writes
+            // encrypted for the call (JSON + AES-GCM), which the raw write takes as stored text prepared once. Its own
+            // sessions; the delete is the raw one.
             var sealing = bumps is null && raw is NpgsqlOperations npgsql ? npgsql : null;
             if (sealing is not null)
             {
-                sides.Add(i => phase == "update" ? sealing.UpdateSealedAsync(floorWork, i) : write(raw, floorWork, i));
+                sides.Add(i => phase switch
+                {
+                    "create" => sealing.CreateSealedAsync(floorWork, i),
+                    "update" => sealing.UpdateSealedAsync(floorWork, i),
+                    _ => write(raw, floorWork, i),
+                });
             }
 
             var samples = await Measure(sessions, [.. sides]);
@@ -216,7 +221,7 @@ internal static class MacroHarness
                 Record(phase, Comparison.Floor, $"{raw.Name} + {RedisOperations.SetCommand}", samples[^1], raw.Name, samples[1]);
             }
 
-            if (sealing is not null && phase == "update")
+            if (sealing is not null && phase is "create" or "update")
             {
                 Record(phase, Comparison.Floor, raw.Name + StoredSecretSealer.Suffix, samples[^1], raw.Name, samples[1]);
             }

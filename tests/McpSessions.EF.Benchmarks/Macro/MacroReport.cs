@@ -55,7 +55,8 @@ internal sealed class MacroReport(MacroOptions options)
         Target("SQLite list per identity ÷ raw, concurrency 1", Ratio("sqlite", 1, "list"), 0.80, Ratio("sqlite", 1, "list", Comparison.Floor));
         Target("PostgreSQL list per identity ÷ raw, concurrency 1", Ratio("postgres", 1, "list"), 0.80, Ratio("postgres", 1, "list", Comparison.Floor));
         Target("SQLite get ÷ prepared raw get, concurrency 1", Ratio("sqlite", 1, "get", Comparison.PreparedRaw), 0.80, Ratio("sqlite", 1, "get", Comparison.Floor));
-        // An update encrypts the tokens it writes: its floor is the raw update with the tokens serialized and encrypted ÷ the raw update.
+        // An update encrypts the tokens it writes: its floor is the raw update with the tokens serialized and encrypted ÷ the raw update
+        // (likewise a create, below, with its three secrets).
         Target("PostgreSQL update ÷ raw, concurrency 1", Ratio("postgres", 1, "update"), 0.85, Ratio("postgres", 1, "update", Comparison.Floor));
         foreach (var (name, configuration, kilobytes) in new[] { ("SQLite get", "sqlite", 6.9), ("PostgreSQL get", "postgres", 9.2), ("cache-hit get", "postgres+redis", 9.8) })
         {
@@ -77,7 +78,7 @@ internal sealed class MacroReport(MacroOptions options)
 
         // Issue 9's targets that issue 17 leaves as they were.
         Target("PostgreSQL get ÷ raw, concurrency 1", Ratio("postgres", 1, "get"), 0.80, Ratio("postgres", 1, "get", Comparison.Floor));
-        Target("PostgreSQL create ÷ raw, concurrency 1", Ratio("postgres", 1, "create"), 0.75);
+        Target("PostgreSQL create ÷ raw, concurrency 1", Ratio("postgres", 1, "create"), 0.75, Ratio("postgres", 1, "create", Comparison.Floor));
         Target("PostgreSQL delete ÷ raw, concurrency 1", Ratio("postgres", 1, "delete"), 0.75);
         Target("SQLite create ÷ raw, concurrency 1", Ratio("sqlite", 1, "create"), 0.75);
         Target("SQLite update ÷ raw, concurrency 1", Ratio("sqlite", 1, "update"), 0.75);
@@ -130,7 +131,7 @@ internal sealed class MacroReport(MacroOptions options)
             text.AppendLine(
                 "floor rows are raw commands, not the library: a cache hit reads an entry and a freshness tag and authenticates the " +
                 "entry's secrets (2 HMGETs at once, then AES-GCM decryption of each secret in the entry ÷ 1 HMGET), a cached write is the write and a tag bump (raw write, then HSET+EXPIRE ÷ raw write), " +
-                "an update encrypts the tokens it writes (raw update with the tokens serialized and AES-GCM-encrypted per call ÷ the raw update), a read authenticates every secret " +
+                "a PostgreSQL create or update encrypts the secrets it writes (the raw write with them serialized and AES-GCM-encrypted per call ÷ the raw write), a read authenticates every secret " +
                 "it returns (raw list or get, then AES-GCM decryption of each stored secret, no JSON, the plaintext dropped ÷ the same read without it); " +
                 "the library's ratio cannot exceed its floor.");
         }

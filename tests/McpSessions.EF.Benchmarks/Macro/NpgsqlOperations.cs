@@ -47,7 +47,20 @@ internal sealed class NpgsqlOperations(string connectionString, BenchPayload pay
 
     public string Name => "raw Npgsql";
 
-    public async Task CreateAsync(Workload work, int i)
+    public Task CreateAsync(Workload work, int i) => CreateAsync(work, i, payload.StoredHeaders, payload.StoredClientInformation, payload.StoredCodeVerifier);
+
+    /// <summary>
+    /// <see cref="CreateAsync(Workload, int)"/> with the secrets serialized and encrypted for this call
+    /// (<see cref="StoredSecretSealer"/>), as any data layer that encrypts what it writes must: a create's floor.
+    /// </summary>
+    public Task CreateSealedAsync(Workload work, int i) => CreateAsync(
+        work,
+        i,
+        payload.Sealer.Seal(SecretColumn.Headers, payload.Headers),
+        payload.Sealer.Seal(SecretColumn.ClientInformation, payload.ClientInformation),
+        payload.Sealer.Seal(SecretColumn.CodeVerifier, payload.CodeVerifier));
+
+    private async Task CreateAsync(Workload work, int i, string storedHeaders, string storedClientInformation, string storedCodeVerifier)
     {
         var now = Now();
         var identity = work.IdentityOf(i);
@@ -56,7 +69,7 @@ internal sealed class NpgsqlOperations(string connectionString, BenchPayload pay
             InsertSql, connection, new NpgsqlParameter<Guid> { TypedValue = Guid.CreateVersion7(now) }, Text(work.SessionId(i)), Text(identity), Text(identity),
             Text(BenchPayload.ServerId), Text(BenchPayload.ServerName), Text(BenchPayload.ServerUrl), Text(BenchPayload.CallbackUrl), Text("streamable_http"),
             Time(now), Time(now), Time(now + PendingTtl), new NpgsqlParameter<bool> { TypedValue = false },
-            Json(payload.StoredHeaders), Json(payload.StoredClientInformation), Text(payload.StoredCodeVerifier), Text(payload.ClientInformation.ClientId!));
+            Json(storedHeaders), Json(storedClientInformation), Text(storedCodeVerifier), Text(payload.ClientInformation.ClientId!));
         await command.PrepareAsync();
         Check.Count("insert", await command.ExecuteNonQueryAsync(), 1);
     }
@@ -85,7 +98,7 @@ internal sealed class NpgsqlOperations(string connectionString, BenchPayload pay
     /// <see cref="UpdateAsync(Workload, int)"/> with the tokens serialized and encrypted for this call
     /// (<see cref="StoredSecretSealer"/>), as any data layer that encrypts what it writes must: an update's floor.
     /// </summary>
-    public Task UpdateSealedAsync(Workload work, int i) => UpdateAsync(work, i, payload.Sealer.SealJson(SecretColumn.Tokens, payload.Tokens));
+    public Task UpdateSealedAsync(Workload work, int i) => UpdateAsync(work, i, payload.Sealer.Seal(SecretColumn.Tokens, payload.Tokens));
 
     private async Task UpdateAsync(Workload work, int i, string storedTokens)
     {

@@ -11,8 +11,8 @@ namespace McpSessions.EF.Benchmarks.Macro;
 /// <summary>
 /// The cryptography of a write's floor, the mirror of <see cref="StoredSecretOpener"/>: serializes a secret member to
 /// its JSON text (the library's own source-generated contract) and seals it with <see cref="AesGcm"/> into the
-/// <c>enc:2</c> envelope a JSON column stores, a JSON string (<c>"enc:2:&lt;key id&gt;:&lt;base64url(nonce ‖ ciphertext ‖ tag)&gt;"</c>),
-/// and nothing else: no key ring, no validation. What it costs is the least any library that encrypts every secret it
+/// <c>enc:2</c> envelope the column stores (<c>enc:2:&lt;key id&gt;:&lt;base64url(nonce ‖ ciphertext ‖ tag)&gt;</c>; a JSON
+/// column holds it as a JSON string, in quotes, <c>code_verifier</c> bare), and nothing else: no key ring, no validation. What it costs is the least any library that encrypts every secret it
 /// writes must pay, on top of the raw write of the text.
 /// </summary>
 internal sealed class StoredSecretSealer
@@ -44,19 +44,19 @@ internal sealed class StoredSecretSealer
     public StoredSecretSealer(EncryptionKey key)
     {
         _key = key.Material;
-        _prefix = $"\"enc:2:{key.Id}:";
+        _prefix = $"enc:2:{key.Id}:";
         _associatedData = SecretColumns.All.Select(c => Encoding.UTF8.GetBytes($"mcp-sessions:enc:2:{key.Id}:{c.Label()}")).ToArray();
     }
 
-    /// <summary>The stored text of JSON column <paramref name="column"/> holding <paramref name="value"/>, sealed under a fresh nonce.</summary>
-    public string SealJson<T>(SecretColumn column, T value)
+    /// <summary>The stored text of column <paramref name="column"/> holding <paramref name="value"/>, sealed under a fresh nonce.</summary>
+    public string Seal<T>(SecretColumn column, T value)
     {
         var json = t_json ??= new ArrayBufferWriter<byte>(4096);
         json.ResetWrittenCount();
         var writer = t_writer ??= new Utf8JsonWriter(json);
         writer.Reset(json);
         JsonSerializer.Serialize(writer, value, JsonColumn.TypeInfo<T>());
-        return Seal(column, json.WrittenSpan);
+        return Seal(column, json.WrittenSpan, quoted: column != SecretColumn.CodeVerifier);
     }
 
     /// <summary>
@@ -65,15 +65,21 @@ internal sealed class StoredSecretSealer
     /// </summary>
     public void Verify<T>(SessionKeyRing ring, SecretColumn column, T value)
     {
-        var stored = SealJson(column, value);
-        using var opened = ring.Unprotect(column, stored.AsSpan(1, stored.Length - 2));
+        var stored = Seal(column, value);
+        var quoted = column != SecretColumn.CodeVerifier;
+        if ((stored[0] == '"') != quoted)
+        {
+            throw new InvalidOperationException($"the floor's stored {column.Label()} is {(quoted ? "not " : "")}a JSON string");
+        }
+
+        using var opened = ring.Unprotect(column, quoted ? stored.AsSpan(1, stored.Length - 2) : stored);
         if (!opened.Span.SequenceEqual(Encoding.UTF8.GetBytes(JsonColumn.Serialize(value))))
         {
             throw new InvalidOperationException($"the floor's sealing of {column.Label()} does not open to the library's JSON");
         }
     }
 
-    private string Seal(SecretColumn column, ReadOnlySpan<byte> plaintext)
+    private string Seal(SecretColumn column, ReadOnlySpan<byte> plaintext, bool quoted)
     {
         var length = NonceSize + plaintext.Length + TagSize;
         var box = ArrayPool<byte>.Shared.Rent(length);
@@ -82,14 +88,19 @@ internal sealed class StoredSecretSealer
             var sealedSpan = box.AsSpan(0, length);
             RandomNumberGenerator.Fill(sealedSpan[..NonceSize]);
             Cipher().Encrypt(sealedSpan[..NonceSize], plaintext, sealedSpan.Slice(NonceSize, plaintext.Length), sealedSpan[^TagSize..], _associatedData[(int)column]);
+            var quotes = quoted ? 1 : 0;
             return string.Create(
-                _prefix.Length + Base64Url.GetEncodedLength(length) + 1,
-                (Prefix: _prefix, Box: box, Length: length),
+                quotes + _prefix.Length + Base64Url.GetEncodedLength(length) + quotes,
+                (Prefix: _prefix, Box: box, Length: length, Quotes: quotes),
                 static (chars, s) =>
                 {
-                    s.Prefix.CopyTo(chars);
-                    Base64Url.EncodeToChars(s.Box.AsSpan(0, s.Length), chars[s.Prefix.Length..], out _, out var written);
-                    chars[s.Prefix.Length + written] = '"';
+                    chars[0] = '"'; // overwritten below when unquoted
+                    s.Prefix.CopyTo(chars[s.Quotes..]);
+                    Base64Url.EncodeToChars(s.Box.AsSpan(0, s.Length), chars[(s.Quotes + s.Prefix.Length)..], out _, out var written);
+                    if (s.Quotes == 1)
+                    {
+                        chars[1 + s.Prefix.Length + written] = '"';
+                    }
                 });
         }
         finally

@@ -83,7 +83,7 @@ public sealed class BenchHarnessSmokeTests
     {
         "sqlite" => [("get", "prepared raw"), ("get", "floor"), ("list", "floor")],
         "postgres+redis" => [("create", "no cache"), ("update", "no cache"), ("delete", "no cache"), ("get", "floor"), ("create", "floor"), ("update", "floor"), ("delete", "floor"), ("list", "floor")],
-        _ => [("get", "floor"), ("update", "floor"), ("list", "floor")],
+        _ => [("create", "floor"), ("get", "floor"), ("update", "floor"), ("list", "floor")],
     };
 
     /// <summary>Exactly one row for this comparison, with both sides measured and a ratio.</summary>
