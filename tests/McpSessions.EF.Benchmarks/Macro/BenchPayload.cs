@@ -40,12 +40,13 @@ internal sealed class BenchPayload
 
         // A read hands back a session whose secrets it authenticated: decrypted once, each kept as one byte array of its
         // plaintext (McpSession.SetPendingSecret) until a member is read. An array is its bytes, rounded up to 8, and a
-        // 24-byte header on 64-bit .NET.
-        KeptPlaintextKb = new[] { (SecretColumn.Headers, StoredHeaders), (SecretColumn.ClientInformation, StoredClientInformation), (SecretColumn.CodeVerifier, StoredCodeVerifier), (SecretColumn.Tokens, StoredTokens) }
+        // 24-byte header on 64-bit .NET. The get phase reads sessions as they were created, before the update phase
+        // gives them tokens: their headers, client registration and verifier.
+        KeptPlaintextKb = new[] { (SecretColumn.Headers, StoredHeaders), (SecretColumn.ClientInformation, StoredClientInformation), (SecretColumn.CodeVerifier, StoredCodeVerifier) }
             .Sum(s => 24 + ((Opener.PlaintextLength(s.Item1, s.Item2) + 7) / 8 * 8)) / 1024.0;
     }
 
-    /// <summary>What the plaintext of this payload's four secrets takes, kept by a session that was read: the least a get allocates beyond its floor row, which drops it.</summary>
+    /// <summary>What the plaintext of a created session's three secrets takes, kept by the get phase's sessions once read: the least a get allocates beyond its floor row, which drops it.</summary>
     public double KeptPlaintextKb { get; }
 
     public string KeyHex { get; }
