@@ -34,9 +34,9 @@ internal sealed class EfCommandRunner<TContext>(SessionContextSource<TContext> c
         return result;
     }
 
-    /// <summary>Runs one statement on <paramref name="context"/> outside any runner (the schema gate's probe).</summary>
-    public static Task<List<T>> ReadAsync<T>(DbContext context, IRelationalCommandTemplate command, IReadOnlyDictionary<string, object?> values, Func<DbDataReader, T> read, CancellationToken cancellationToken) =>
-        new Connection(context, Providers.SessionsProvider.For(context.Database)).ReadAsync(command, values, read, cancellationToken);
+    /// <summary>Runs one statement on <paramref name="context"/>, of <paramref name="provider"/>, outside any runner (the schema gate's probe).</summary>
+    public static Task<List<T>> ReadAsync<T>(DbContext context, Providers.SessionsProvider provider, IRelationalCommandTemplate command, IReadOnlyDictionary<string, object?> values, Func<DbDataReader, T> read, CancellationToken cancellationToken) =>
+        new Connection(context, provider).ReadAsync(command, values, read, cancellationToken);
 
     private sealed class Connection(DbContext context, Providers.SessionsProvider provider) : SessionConnection
     {

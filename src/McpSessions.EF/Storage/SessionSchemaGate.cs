@@ -50,7 +50,7 @@ internal sealed class SessionSchemaGate(bool autoMigrate, SessionsDatabase? data
         var statements = SessionStatements.For(context);
         try
         {
-            await EfCommandRunner<DbContext>.ReadAsync(context, statements.Probe.Command, new StatementValues(), static _ => 0, cancellationToken).ConfigureAwait(false);
+            await EfCommandRunner<DbContext>.ReadAsync(context, statements.Provider, statements.Probe.Command, new StatementValues(), static _ => 0, cancellationToken).ConfigureAwait(false);
         }
         catch (Exception e) when (statements.Provider.IsMissingSchema(e))
         {
@@ -113,7 +113,7 @@ internal sealed class SessionSchemaGate(bool autoMigrate, SessionsDatabase? data
             $"SELECT {sql.DelimitIdentifier(nameof(HistoryRow.MigrationId))} FROM {sql.DelimitIdentifier(history.MigrationsHistoryTableName ?? HistoryRepository.DefaultTableName, history.MigrationsHistoryTableSchema)}");
         try
         {
-            var applied = await EfCommandRunner<DbContext>.ReadAsync(context, query, new StatementValues(), static r => r.GetString(0), cancellationToken).ConfigureAwait(false);
+            var applied = await EfCommandRunner<DbContext>.ReadAsync(context, database.Provider, query, new StatementValues(), static r => r.GetString(0), cancellationToken).ConfigureAwait(false);
             return migrations.Keys.All(new HashSet<string>(applied, StringComparer.Ordinal).Contains);
         }
         catch (Exception e) when (database.Provider.IsMissingSchema(e))
