@@ -9,7 +9,8 @@ namespace McpSessions.EF.Benchmarks.Macro;
 /// with the OAuth client registration, the PKCE verifier and a header (three secrets); the update adds a ~2 KB token
 /// response and activates it. The raw baselines write the same stored (encrypted) text, encrypted once here: they pay
 /// for the bytes, not for the cryptography, so a ratio shows the library's whole overhead, encryption included.
-/// The floors of a read decrypt the same stored text with <see cref="Opener"/>, checked here against the library.
+/// The floors of a read decrypt the same stored text, and those of a write encrypt the same members, with
+/// <see cref="Cipher"/>, checked here against the library.
 /// </summary>
 internal sealed class BenchPayload
 {
@@ -27,23 +28,22 @@ internal sealed class BenchPayload
         StoredClientInformation = SecretValues.WriteJson(ring, SecretColumn.ClientInformation, ClientInformation);
         StoredCodeVerifier = SecretValues.WriteText(ring, SecretColumn.CodeVerifier, CodeVerifier);
         StoredTokens = SecretValues.WriteJson(ring, SecretColumn.Tokens, Tokens);
-        Opener = new StoredSecretOpener(key);
-        Opener.Verify(ring, SecretColumn.Headers, StoredHeaders);
-        Opener.Verify(ring, SecretColumn.ClientInformation, StoredClientInformation);
-        Opener.Verify(ring, SecretColumn.CodeVerifier, StoredCodeVerifier);
-        Opener.Verify(ring, SecretColumn.Tokens, StoredTokens);
-        Sealer = new StoredSecretSealer(key);
-        Sealer.Verify(ring, SecretColumn.Headers, Headers);
-        Sealer.Verify(ring, SecretColumn.ClientInformation, ClientInformation);
-        Sealer.Verify(ring, SecretColumn.CodeVerifier, CodeVerifier);
-        Sealer.Verify(ring, SecretColumn.Tokens, Tokens);
+        Cipher = new StoredSecretCipher(key);
+        Cipher.VerifyOpen(ring, SecretColumn.Headers, StoredHeaders);
+        Cipher.VerifyOpen(ring, SecretColumn.ClientInformation, StoredClientInformation);
+        Cipher.VerifyOpen(ring, SecretColumn.CodeVerifier, StoredCodeVerifier);
+        Cipher.VerifyOpen(ring, SecretColumn.Tokens, StoredTokens);
+        Cipher.VerifySeal(ring, SecretColumn.Headers, Headers);
+        Cipher.VerifySeal(ring, SecretColumn.ClientInformation, ClientInformation);
+        Cipher.VerifySeal(ring, SecretColumn.CodeVerifier, CodeVerifier);
+        Cipher.VerifySeal(ring, SecretColumn.Tokens, Tokens);
 
         // A read hands back a session whose secrets it authenticated: decrypted once, each kept as one byte array of its
         // plaintext (McpSession.SetPendingSecret) until a member is read. An array is its bytes, rounded up to 8, and a
         // 24-byte header on 64-bit .NET. The get phase reads sessions as they were created, before the update phase
         // gives them tokens: their headers, client registration and verifier.
         KeptPlaintextKb = new[] { (SecretColumn.Headers, StoredHeaders), (SecretColumn.ClientInformation, StoredClientInformation), (SecretColumn.CodeVerifier, StoredCodeVerifier) }
-            .Sum(s => 24 + ((Opener.PlaintextLength(s.Item1, s.Item2) + 7) / 8 * 8)) / 1024.0;
+            .Sum(s => 24 + ((Cipher.PlaintextLength(s.Item1, s.Item2) + 7) / 8 * 8)) / 1024.0;
     }
 
     /// <summary>What the plaintext of a created session's three secrets takes, kept by the get phase's sessions once read: the least a get allocates beyond its floor row, which drops it.</summary>
@@ -77,11 +77,8 @@ internal sealed class BenchPayload
 
     public string StoredTokens { get; }
 
-    /// <summary>Encrypts a secret member with JSON and AES-GCM alone: the cryptography of a write's floor.</summary>
-    public StoredSecretSealer Sealer { get; }
-
-    /// <summary>Decrypts the stored secrets of a raw row with AES-GCM alone: the cryptography of a read's floor.</summary>
-    public StoredSecretOpener Opener { get; }
+    /// <summary>AES-GCM alone: decrypts the stored secrets of a raw row (a read's floor), encrypts a secret member (a write's floor).</summary>
+    public StoredSecretCipher Cipher { get; }
 
     /// <summary>About 2 KB of JSON, shaped like a real OAuth token response (a JWT access token, a refresh token, an id token).</summary>
     public static OAuthTokens RealisticTokens()

@@ -5,7 +5,7 @@ internal interface IRawOperations : ISessionOperations
 {
     /// <summary>
     /// The raw list of <see cref="ISessionOperations.ListAsync"/>, then every stored secret of every row authenticated
-    /// and decrypted (<see cref="StoredSecretOpener"/>): the floor of a list that authenticates what it reads.
+    /// and decrypted (<see cref="StoredSecretCipher"/>): the floor of a list that authenticates what it reads.
     /// </summary>
     Task ListOpenedAsync(Workload work, int identity);
 }

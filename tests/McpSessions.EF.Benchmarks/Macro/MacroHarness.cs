@@ -173,7 +173,7 @@ internal static class MacroHarness
             Record(phase, Comparison.Raw, library.Name, samples[0], raw.Name, samples[1]);
             if (floorOperation is not null)
             {
-                Record(phase, Comparison.Floor, raw.Name + StoredSecretOpener.Suffix, samples[2], raw.Name, samples[1]);
+                Record(phase, Comparison.Floor, raw.Name + StoredSecretCipher.OpenedSuffix, samples[2], raw.Name, samples[1]);
             }
         }
 
@@ -223,7 +223,7 @@ internal static class MacroHarness
 
             if (sealing is not null && phase is "create" or "update")
             {
-                Record(phase, Comparison.Floor, raw.Name + StoredSecretSealer.Suffix, samples[^1], raw.Name, samples[1]);
+                Record(phase, Comparison.Floor, raw.Name + StoredSecretCipher.SealedSuffix, samples[^1], raw.Name, samples[1]);
             }
 
             return sides.Count;
@@ -260,7 +260,7 @@ internal static class MacroHarness
                 getOperations,
                 i => library.GetAsync(libraryWork, i % sessions),
                 i => entries.GetAsync(i % sessions),
-                i => entries.GetWithOpenedAsync(tags, payload.Opener, i % sessions));
+                i => entries.GetWithOpenedAsync(tags, payload.Cipher, i % sessions));
             var (hitCount, missCount) = hits.Take();
             var single = $"{RedisOperations.Name} {RedisOperations.GetCommand}";
             Record("get", Comparison.Raw, library.Name, get[0], single, get[1]);
@@ -280,7 +280,7 @@ internal static class MacroHarness
                 i => sqlite.GetPreparedOpenedAsync(rawWork, i % sessions));
             Record("get", Comparison.Raw, library.Name, get[0], raw.Name, get[1]);
             Record("get", Comparison.PreparedRaw, library.Name, get[0], SqliteOperations.PreparedName, get[2]);
-            Record("get", Comparison.Floor, SqliteOperations.PreparedName + StoredSecretOpener.Suffix, get[3], SqliteOperations.PreparedName, get[2]);
+            Record("get", Comparison.Floor, SqliteOperations.PreparedName + StoredSecretCipher.OpenedSuffix, get[3], SqliteOperations.PreparedName, get[2]);
         }
         else
         {

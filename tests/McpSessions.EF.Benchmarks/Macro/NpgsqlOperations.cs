@@ -43,7 +43,7 @@ internal sealed class NpgsqlOperations(string connectionString, BenchPayload pay
     private static readonly TimeSpan ActiveTtl = TimeSpan.FromHours(12);
 
     private readonly NpgsqlDataSource _dataSource = NpgsqlDataSource.Create(connectionString);
-    private readonly Func<DbDataReader, RawSession> _readOpened = RawSession.ReadOpened(payload.Opener);
+    private readonly Func<DbDataReader, RawSession> _readOpened = RawSession.ReadOpened(payload.Cipher);
 
     public string Name => "raw Npgsql";
 
@@ -51,14 +51,14 @@ internal sealed class NpgsqlOperations(string connectionString, BenchPayload pay
 
     /// <summary>
     /// <see cref="CreateAsync(Workload, int)"/> with the secrets serialized and encrypted for this call
-    /// (<see cref="StoredSecretSealer"/>), as any data layer that encrypts what it writes must: a create's floor.
+    /// (<see cref="StoredSecretCipher"/>), as any data layer that encrypts what it writes must: a create's floor.
     /// </summary>
     public Task CreateSealedAsync(Workload work, int i) => CreateAsync(
         work,
         i,
-        payload.Sealer.Seal(SecretColumn.Headers, payload.Headers),
-        payload.Sealer.Seal(SecretColumn.ClientInformation, payload.ClientInformation),
-        payload.Sealer.Seal(SecretColumn.CodeVerifier, payload.CodeVerifier));
+        payload.Cipher.Seal(SecretColumn.Headers, payload.Headers),
+        payload.Cipher.Seal(SecretColumn.ClientInformation, payload.ClientInformation),
+        payload.Cipher.Seal(SecretColumn.CodeVerifier, payload.CodeVerifier));
 
     private async Task CreateAsync(Workload work, int i, string storedHeaders, string storedClientInformation, string storedCodeVerifier)
     {
@@ -76,7 +76,7 @@ internal sealed class NpgsqlOperations(string connectionString, BenchPayload pay
 
     public Task GetAsync(Workload work, int i) => GetAsync(work, i, RawSession.Read);
 
-    /// <summary><see cref="GetAsync(Workload, int)"/>, then the row's stored secrets authenticated and decrypted (<see cref="StoredSecretOpener"/>): a get's floor.</summary>
+    /// <summary><see cref="GetAsync(Workload, int)"/>, then the row's stored secrets authenticated and decrypted (<see cref="StoredSecretCipher"/>): a get's floor.</summary>
     public Task GetOpenedAsync(Workload work, int i) => GetAsync(work, i, _readOpened);
 
     private async Task GetAsync(Workload work, int i, Func<DbDataReader, RawSession> read)
@@ -96,9 +96,9 @@ internal sealed class NpgsqlOperations(string connectionString, BenchPayload pay
 
     /// <summary>
     /// <see cref="UpdateAsync(Workload, int)"/> with the tokens serialized and encrypted for this call
-    /// (<see cref="StoredSecretSealer"/>), as any data layer that encrypts what it writes must: an update's floor.
+    /// (<see cref="StoredSecretCipher"/>), as any data layer that encrypts what it writes must: an update's floor.
     /// </summary>
-    public Task UpdateSealedAsync(Workload work, int i) => UpdateAsync(work, i, payload.Sealer.Seal(SecretColumn.Tokens, payload.Tokens));
+    public Task UpdateSealedAsync(Workload work, int i) => UpdateAsync(work, i, payload.Cipher.Seal(SecretColumn.Tokens, payload.Tokens));
 
     private async Task UpdateAsync(Workload work, int i, string storedTokens)
     {

@@ -23,7 +23,7 @@ internal sealed class RawSession
     /// <see cref="Read"/>, then each stored secret of the row authenticated and decrypted by <paramref name="opener"/>:
     /// the read of a floor, made once per baseline so that a read allocates no delegate.
     /// </summary>
-    public static Func<DbDataReader, RawSession> ReadOpened(StoredSecretOpener opener) => reader => opener.OpenSecrets(Read(reader));
+    public static Func<DbDataReader, RawSession> ReadOpened(StoredSecretCipher opener) => reader => opener.OpenSecrets(Read(reader));
 
     /// <summary>Reads the columns of <see cref="Columns"/> and then the concurrency token at <c>Columns + 1</c>.</summary>
     public static RawSession Read(DbDataReader reader) => new()

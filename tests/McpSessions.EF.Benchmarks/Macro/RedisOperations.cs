@@ -26,7 +26,7 @@ internal sealed class RedisOperations(IDatabase database, string prefix, byte[] 
     public const string PairName = "raw Redis 2×HMGET at once";
 
     /// <summary>The floor of a hit: <see cref="PairName"/>, then the entry's secrets authenticated and decrypted.</summary>
-    public const string OpenedPairName = PairName + StoredSecretOpener.Suffix;
+    public const string OpenedPairName = PairName + StoredSecretCipher.OpenedSuffix;
 
     /// <summary>A value the size of a freshness tag (a session id's UTF-8 bytes).</summary>
     public static byte[] TagValue { get; } = System.Text.Encoding.UTF8.GetBytes(new string('t', 43));
@@ -56,10 +56,10 @@ internal sealed class RedisOperations(IDatabase database, string prefix, byte[] 
     /// <summary>
     /// Reads entry <paramref name="i"/> here and entry <paramref name="i"/> of <paramref name="other"/> (a tag), issued
     /// together on the same connection (pipelined, one round trip's wait), then authenticates and decrypts the entry's
-    /// secrets (<see cref="StoredSecretOpener.OpenEntrySecrets"/>): the floor of a hit, which must read the entry
+    /// secrets (<see cref="StoredSecretCipher.OpenEntrySecrets"/>): the floor of a hit, which must read the entry
     /// and its tag and serve only secrets it has authenticated.
     /// </summary>
-    public async Task GetWithOpenedAsync(RedisOperations other, StoredSecretOpener opener, int i)
+    public async Task GetWithOpenedAsync(RedisOperations other, StoredSecretCipher opener, int i)
     {
         var entry = ReadEntryAsync(database, Key(i));
         var tag = other.GetAsync(i);

@@ -20,7 +20,7 @@ internal sealed partial class SqliteOperations
     /// <summary>The same get as <see cref="GetAsync"/>, on an open connection with the command prepared once.</summary>
     public Task GetPreparedAsync(Workload work, int i) => GetPreparedAsync(work, i, RawSession.Read);
 
-    /// <summary><see cref="GetPreparedAsync(Workload, int)"/>, then the row's stored secrets authenticated and decrypted (<see cref="StoredSecretOpener"/>).</summary>
+    /// <summary><see cref="GetPreparedAsync(Workload, int)"/>, then the row's stored secrets authenticated and decrypted (<see cref="StoredSecretCipher"/>).</summary>
     public Task GetPreparedOpenedAsync(Workload work, int i) => GetPreparedAsync(work, i, _readOpened);
 
     private async Task GetPreparedAsync(Workload work, int i, Func<DbDataReader, RawSession> read)

@@ -56,7 +56,7 @@ internal sealed partial class SqliteOperations : IRawOperations
         _connectionString = new SqliteConnectionStringBuilder { DataSource = path, Pooling = true, DefaultTimeout = 30 }.ConnectionString;
         _pragmas = $"PRAGMA journal_mode=WAL; PRAGMA synchronous={synchronous.ToString().ToUpperInvariant()};";
         _payload = payload;
-        _readOpened = RawSession.ReadOpened(payload.Opener);
+        _readOpened = RawSession.ReadOpened(payload.Cipher);
     }
 
     public string Name => "raw Microsoft.Data.Sqlite";

@@ -4,20 +4,25 @@ using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
 using McpSessions.EF.Encryption;
+using McpSessions.EF.Json;
 
 namespace McpSessions.EF.Benchmarks.Macro;
 
 /// <summary>
-/// The cryptography of a read's floor: authenticates and decrypts a stored secret straight from its <c>enc:2</c>
-/// envelope with <see cref="AesGcm"/> (<c>enc:2:&lt;key id, 8 hex&gt;:&lt;base64url(nonce 12 ‖ ciphertext ‖ tag 16)&gt;</c>,
-/// associated data <c>mcp-sessions:enc:2:&lt;key id&gt;:&lt;column label&gt;</c>, as SecretCipher.TryDecryptV2 and
-/// EncryptionKey build them) and nothing else: no key ring, no error translation, no JSON, the plaintext dropped.
-/// What it costs is the least any library that authenticates every secret it reads must pay for it.
+/// The cryptography of the floors, AES-GCM on <c>enc:2</c> envelopes (<c>enc:2:&lt;key id, 8 hex&gt;:&lt;base64url(nonce 12 ‖
+/// ciphertext ‖ tag 16)&gt;</c>, associated data <c>mcp-sessions:enc:2:&lt;key id&gt;:&lt;column label&gt;</c>, as SecretCipher
+/// and EncryptionKey build them) and nothing else: no key ring, no error translation. A read's floor authenticates and
+/// decrypts a stored secret straight from its envelope, no JSON, the plaintext dropped; a write's floor serializes a
+/// member to its JSON text (the library's own source-generated contract) and seals it. What each costs is the least any
+/// library that authenticates what it reads, or encrypts what it writes, must pay for it.
 /// </summary>
-internal sealed class StoredSecretOpener
+internal sealed class StoredSecretCipher
 {
     /// <summary>What a floor row adds to the name of the raw read it decrypts after.</summary>
-    public const string Suffix = " + AES-GCM";
+    public const string OpenedSuffix = " + AES-GCM";
+
+    /// <summary>What a floor row adds to the name of the raw write it encrypts before.</summary>
+    public const string SealedSuffix = " + JSON + AES-GCM";
 
     private const string Prefix = "enc:2:";
     private const int KeyIdLength = 8;
@@ -30,13 +35,20 @@ internal sealed class StoredSecretOpener
     private static AesGcm? t_cipher;
 
     [ThreadStatic]
-    private static StoredSecretOpener? t_cipherOwner;
+    private static StoredSecretCipher? t_cipherOwner;
+
+    // The JSON a seal serializes, per thread, as the library keeps its JSON buffers.
+    [ThreadStatic]
+    private static ArrayBufferWriter<byte>? t_json;
+
+    [ThreadStatic]
+    private static Utf8JsonWriter? t_writer;
 
     private readonly byte[] _key;
     private readonly string _keyId;
     private readonly byte[][] _associatedData;
 
-    public StoredSecretOpener(EncryptionKey key)
+    public StoredSecretCipher(EncryptionKey key)
     {
         _key = key.Material;
         _keyId = key.Id;
@@ -91,11 +103,11 @@ internal sealed class StoredSecretOpener
     }
 
     /// <summary>
-    /// Checks once, before anything is measured, that this opener reads what the library reads: the plaintext of
+    /// Checks once, before anything is measured, that <see cref="OpenSecrets"/> reads what the library reads: the plaintext of
     /// <paramref name="stored"/> equals the library's own decryption of it, and under another column's associated data
     /// it fails. A floor that decrypted nothing, or authenticated nothing, would be cheaper than the real one.
     /// </summary>
-    public void Verify(SessionKeyRing ring, SecretColumn column, string stored)
+    public void VerifyOpen(SessionKeyRing ring, SecretColumn column, string stored)
     {
         var opened = Open(column, stored, static plaintext => plaintext.ToArray());
         using var expected = ring.Unprotect(column, Envelope(stored));
@@ -163,6 +175,74 @@ internal sealed class StoredSecretOpener
         finally
         {
             ArrayPool<byte>.Shared.Return(buffer);
+        }
+    }
+
+    /// <summary>
+    /// The stored text of column <paramref name="column"/> holding <paramref name="value"/>, sealed under a fresh nonce:
+    /// a JSON column holds the envelope as a JSON string (in quotes), <c>code_verifier</c> bare.
+    /// </summary>
+    public string Seal<T>(SecretColumn column, T value)
+    {
+        var json = t_json ??= new ArrayBufferWriter<byte>(4096);
+        json.ResetWrittenCount();
+        var writer = t_writer ??= new Utf8JsonWriter(json);
+        writer.Reset(json);
+        JsonSerializer.Serialize(writer, value, JsonColumn.TypeInfo<T>());
+        return Seal(column, json.WrittenSpan, quoted: IsJsonColumn(column));
+    }
+
+    /// <summary>
+    /// Checks once, before anything is measured, that the library reads what <see cref="Seal{T}"/> writes: the library's
+    /// key ring opens the envelope, under the column's associated data, to exactly the JSON the library writes for
+    /// <paramref name="value"/>.
+    /// </summary>
+    public void VerifySeal<T>(SessionKeyRing ring, SecretColumn column, T value)
+    {
+        var stored = Seal(column, value);
+        if ((stored[0] == '"') != IsJsonColumn(column))
+        {
+            throw new InvalidOperationException($"the floor's stored {column.Label()} is {(IsJsonColumn(column) ? "not " : "")}a JSON string");
+        }
+
+        using var opened = ring.Unprotect(column, Envelope(stored));
+        if (!opened.Span.SequenceEqual(Encoding.UTF8.GetBytes(JsonColumn.Serialize(value))))
+        {
+            throw new InvalidOperationException($"the floor's sealing of {column.Label()} does not open to the library's JSON");
+        }
+    }
+
+    private static bool IsJsonColumn(SecretColumn column) => column != SecretColumn.CodeVerifier;
+
+    private string Seal(SecretColumn column, ReadOnlySpan<byte> plaintext, bool quoted)
+    {
+        var length = NonceSize + plaintext.Length + TagSize;
+        var box = ArrayPool<byte>.Shared.Rent(length);
+        try
+        {
+            var sealedSpan = box.AsSpan(0, length);
+            RandomNumberGenerator.Fill(sealedSpan[..NonceSize]);
+            Cipher().Encrypt(sealedSpan[..NonceSize], plaintext, sealedSpan.Slice(NonceSize, plaintext.Length), sealedSpan[^TagSize..], _associatedData[(int)column]);
+            var quote = quoted ? "\"" : "";
+            return string.Create(
+                2 * quote.Length + Prefix.Length + KeyIdLength + 1 + Base64Url.GetEncodedLength(length),
+                (Quote: quote, KeyId: _keyId, Box: box, Length: length),
+                static (chars, s) =>
+                {
+                    var at = 0;
+                    foreach (var part in (ReadOnlySpan<string>)[s.Quote, Prefix, s.KeyId, ":"])
+                    {
+                        part.CopyTo(chars[at..]);
+                        at += part.Length;
+                    }
+
+                    Base64Url.EncodeToChars(s.Box.AsSpan(0, s.Length), chars[at..], out _, out var written);
+                    s.Quote.CopyTo(chars[(at + written)..]);
+                });
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(box);
         }
     }
 
