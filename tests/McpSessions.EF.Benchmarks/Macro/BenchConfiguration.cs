@@ -1,6 +1,9 @@
 using McpSessions.EF.DependencyInjection;
 using McpSessions.EF.Tests.Infrastructure;
 using Microsoft.Data.Sqlite;
+using Microsoft.Extensions.Caching.Distributed;
+using Microsoft.Extensions.Caching.StackExchangeRedis;
+using Microsoft.Extensions.Options;
 using StackExchange.Redis;
 
 namespace McpSessions.EF.Benchmarks.Macro;
@@ -32,6 +35,14 @@ internal sealed class BenchConfiguration : IAsyncDisposable
 
     public string CachePrefix { get; } = $"mcpsessions-bench:{Guid.NewGuid():N}:";
 
+    /// <summary>
+    /// With the cache tier: a RedisCache of its own on the same connection, for a floor that reads through
+    /// <see cref="IDistributedCache"/>, the interface the library must use, as the library's own RedisCache does.
+    /// </summary>
+    public IDistributedCache? DistributedCache => _distributedCache;
+
+    private RedisCache? _distributedCache;
+
     public static async Task<BenchConfiguration> CreateAsync(string name, MacroOptions options, BenchPayload payload, string workDirectory)
     {
         var configuration = new BenchConfiguration(name);
@@ -62,6 +73,8 @@ internal sealed class BenchConfiguration : IAsyncDisposable
         if (Name == "postgres+redis")
         {
             _redis = TestRedis.Connect(BenchEnvironment.Redis);
+            var connection = _redis;
+            _distributedCache = new RedisCache(Options.Create(new RedisCacheOptions { ConnectionMultiplexerFactory = () => Task.FromResult<IConnectionMultiplexer>(connection) }));
         }
 
         Library = Own(await StoreOperations.CreateAsync(SessionStorageProvider.Postgres, database.ConnectionString, payload, redis: _redis, cachePrefix: CachePrefix));
@@ -86,6 +99,7 @@ internal sealed class BenchConfiguration : IAsyncDisposable
             await _owned[i].DisposeAsync();
         }
 
+        _distributedCache?.Dispose();
         _redis?.Dispose(); // the library's RedisCache closed it already; this is for a failed start
         SqliteConnection.ClearAllPools();
     }

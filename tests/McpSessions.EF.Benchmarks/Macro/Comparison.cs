@@ -21,4 +21,11 @@ internal static class Comparison
     /// ratio of the library above its floor cannot be reached by removing overhead.
     /// </summary>
     public const string Floor = "floor";
+
+    /// <summary>
+    /// A cache hit's <see cref="Floor"/> with its reads through <c>IDistributedCache</c> (a RedisCache on the same
+    /// connection), the interface the library must read through (SPEC §6): what is left of a hit's gap to its floor
+    /// that the library cannot remove, because it is the interface's.
+    /// </summary>
+    public const string CacheFloor = "floor, cache";
 }

@@ -260,11 +260,13 @@ internal static class MacroHarness
                 getOperations,
                 i => library.GetAsync(libraryWork, i % sessions),
                 i => entries.GetAsync(i % sessions),
-                i => entries.GetWithOpenedAsync(tags, payload.Cipher, i % sessions));
+                i => entries.GetWithOpenedAsync(tags, payload.Cipher, i % sessions),
+                i => entries.GetWithOpenedAsync(configuration.DistributedCache!, tags, payload.Cipher, i % sessions));
             var (hitCount, missCount) = hits.Take();
             var single = $"{RedisOperations.Name} {RedisOperations.GetCommand}";
             Record("get", Comparison.Raw, library.Name, get[0], single, get[1]);
             Record("get", Comparison.Floor, RedisOperations.OpenedPairName, get[2], single, get[1]);
+            Record("get", Comparison.CacheFloor, RedisOperations.OpenedCachePairName, get[3], single, get[1]);
             if (notes is not null && record is not null)
             {
                 notes["get"] = string.Create(CultureInfo.InvariantCulture, $"cache hits: {hitCount} of {hitCount + missCount} measured library gets in the last run (entry {entry.Length} bytes)");

@@ -28,7 +28,12 @@ internal sealed class RedisOperations(IDatabase database, string prefix, byte[] 
     /// <summary>The floor of a hit: <see cref="PairName"/>, then the entry's secrets authenticated and decrypted.</summary>
     public const string OpenedPairName = PairName + StoredSecretCipher.OpenedSuffix;
 
+    /// <summary>The floor of a hit through the interface the library must use: <see cref="OpenedPairName"/>, each read a RedisCache.GetAsync.</summary>
+    public const string OpenedCachePairName = "RedisCache 2×Get at once" + StoredSecretCipher.OpenedSuffix;
+
     /// <summary>A value the size of a freshness tag (a session id's UTF-8 bytes).</summary>
+    private int ValueLength => value.Length;
+
     public static byte[] TagValue { get; } = System.Text.Encoding.UTF8.GetBytes(new string('t', 43));
 
     /// <summary>HMGET key absexp sldexp data: what RedisCache.GetAsync sends to read an entry, one round trip.</summary>
@@ -66,6 +71,21 @@ internal sealed class RedisOperations(IDatabase database, string prefix, byte[] 
         byte[]? bytes = (await entry)[2];
         await tag;
         Check.Count($"raw {GetCommand}", bytes?.Length ?? -1, value.Length);
+        Check.Count("secrets opened in the entry", opener.OpenEntrySecrets(bytes!), _envelopes ??= Envelopes(value));
+    }
+
+    /// <summary>
+    /// <see cref="GetWithOpenedAsync"/> with both reads through <paramref name="cache"/> (a RedisCache on the same
+    /// connection, with no instance name, so it reads these very keys): what the floor of a hit costs when its reads go
+    /// through <see cref="Microsoft.Extensions.Caching.Distributed.IDistributedCache"/>, as the library's must (SPEC §6).
+    /// </summary>
+    public async Task GetWithOpenedAsync(Microsoft.Extensions.Caching.Distributed.IDistributedCache cache, RedisOperations other, StoredSecretCipher opener, int i)
+    {
+        var entry = cache.GetAsync(Key(i));
+        var tag = cache.GetAsync(other.Key(i));
+        var bytes = await entry;
+        Check.Count("RedisCache.GetAsync of the tag", (await tag)?.Length ?? -1, other.ValueLength);
+        Check.Count("RedisCache.GetAsync of the entry", bytes?.Length ?? -1, value.Length);
         Check.Count("secrets opened in the entry", opener.OpenEntrySecrets(bytes!), _envelopes ??= Envelopes(value));
     }
 

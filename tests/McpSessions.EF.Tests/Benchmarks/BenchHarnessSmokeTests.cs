@@ -66,6 +66,8 @@ public sealed class BenchHarnessSmokeTests
         Assert.Contains("cache hits: 150 of 150", cacheGet.GetProperty("note").GetString(), StringComparison.Ordinal);
         var hitFloor = results.First(r => r.GetProperty("configuration").GetString() == "postgres+redis" && r.GetProperty("phase").GetString() == "get" && r.GetProperty("comparison").GetString() == "floor");
         Assert.Equal("raw Redis 2×HMGET at once + AES-GCM", hitFloor.GetProperty("measured").GetProperty("name").GetString());
+        var hitCacheFloor = results.First(r => r.GetProperty("configuration").GetString() == "postgres+redis" && r.GetProperty("phase").GetString() == "get" && r.GetProperty("comparison").GetString() == "floor, cache");
+        Assert.Equal("RedisCache 2×Get at once + AES-GCM", hitCacheFloor.GetProperty("measured").GetProperty("name").GetString());
         var postgresGetFloor = results.First(r => r.GetProperty("configuration").GetString() == "postgres" && r.GetProperty("phase").GetString() == "get" && r.GetProperty("comparison").GetString() == "floor");
         Assert.Equal("raw Npgsql + AES-GCM", postgresGetFloor.GetProperty("measured").GetProperty("name").GetString());
         var postgresUpdateFloor = results.First(r => r.GetProperty("configuration").GetString() == "postgres" && r.GetProperty("phase").GetString() == "update" && r.GetProperty("comparison").GetString() == "floor");
@@ -82,7 +84,7 @@ public sealed class BenchHarnessSmokeTests
     private static (string Phase, string Comparison)[] ExtraRows(string configuration) => configuration switch
     {
         "sqlite" => [("get", "prepared raw"), ("get", "floor"), ("list", "floor")],
-        "postgres+redis" => [("create", "no cache"), ("update", "no cache"), ("delete", "no cache"), ("get", "floor"), ("create", "floor"), ("update", "floor"), ("delete", "floor"), ("list", "floor")],
+        "postgres+redis" => [("create", "no cache"), ("update", "no cache"), ("delete", "no cache"), ("get", "floor"), ("get", "floor, cache"), ("create", "floor"), ("update", "floor"), ("delete", "floor"), ("list", "floor")],
         _ => [("create", "floor"), ("get", "floor"), ("update", "floor"), ("list", "floor")],
     };
 
