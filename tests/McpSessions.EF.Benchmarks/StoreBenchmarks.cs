@@ -10,7 +10,10 @@ namespace McpSessions.EF.Benchmarks;
 /// Get and List through the store, beside the raw baseline doing the same on the same table (see the macro harness,
 /// <c>scripts/bench.sh</c>): 100 active sessions with realistic secrets (a ~2 KB token response, client registration,
 /// PKCE verifier, a header; all encrypted) over 5 identities, so a list returns 20. On a SQLite file, and on
-/// PostgreSQL from MCPSESSIONS_TEST_POSTGRES (scripts/test.sh or scripts/bench.sh start one).
+/// PostgreSQL from MCPSESSIONS_TEST_POSTGRES (scripts/test.sh or scripts/bench.sh start one). Beside the get, as in the
+/// macro harness's get rows: the fastest raw get (SQLite: on an open connection with the command prepared once;
+/// PostgreSQL: the raw get, which is prepared already) and its floor, that get followed by AES-GCM decryption of the
+/// row's stored secrets. Long runs average out the noise of a shared machine, which one short macro phase cannot.
 /// </summary>
 /// <remarks>
 /// <c>dotnet run -c Release --project tests/McpSessions.EF.Benchmarks -- --filter '*Store*'</c>. The library's hot paths
@@ -27,6 +30,8 @@ public class StoreBenchmarks
     private PostgresDatabase? _database;
     private StoreOperations _store = null!;
     private ISessionOperations _baseline = null!;
+    private Func<Workload, int, Task> _preparedGet = null!;
+    private Func<Workload, int, Task> _floorGet = null!;
     private int _next;
 
     [Params("sqlite", "postgres")]
@@ -43,13 +48,15 @@ public class StoreBenchmarks
         {
             var path = Path.Combine(_directory, "store.db");
             _store = await StoreOperations.CreateAsync(SessionStorageProvider.Sqlite, new SqliteConnectionStringBuilder { DataSource = path }.ConnectionString, payload);
-            _baseline = new SqliteOperations(path, SqliteSynchronous.Normal, payload);
+            var sqlite = new SqliteOperations(path, SqliteSynchronous.Normal, payload);
+            (_baseline, _preparedGet, _floorGet) = (sqlite, sqlite.GetPreparedAsync, sqlite.GetPreparedOpenedAsync);
         }
         else
         {
             _database = await PostgresDatabase.CreateAsync(BenchEnvironment.Postgres);
             _store = await StoreOperations.CreateAsync(SessionStorageProvider.Postgres, _database.ConnectionString, payload);
-            _baseline = new NpgsqlOperations(_database.ConnectionString, payload);
+            var npgsql = new NpgsqlOperations(_database.ConnectionString, payload);
+            (_baseline, _preparedGet, _floorGet) = (npgsql, npgsql.GetAsync, npgsql.GetOpenedAsync);
         }
 
         await _library.FillAsync(_store);
@@ -61,6 +68,12 @@ public class StoreBenchmarks
 
     [Benchmark(Description = "store get")]
     public Task Store_get() => _store.GetAsync(_library, Next());
+
+    [Benchmark(Description = "prepared raw get")]
+    public Task Prepared_get() => _preparedGet(_raw, Next());
+
+    [Benchmark(Description = "prepared raw get + AES-GCM (floor)")]
+    public Task Floor_get() => _floorGet(_raw, Next());
 
     [Benchmark(Description = "raw list (20)")]
     public Task Raw_list() => _baseline.ListAsync(_raw, Next() % 5);
