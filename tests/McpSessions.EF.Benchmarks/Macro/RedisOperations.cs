@@ -32,9 +32,10 @@ internal sealed class RedisOperations(IDatabase database, string prefix, byte[] 
     public const string OpenedCachePairName = "RedisCache 2×Get at once" + StoredSecretCipher.OpenedSuffix;
 
     /// <summary>A value the size of a freshness tag (a session id's UTF-8 bytes).</summary>
-    private int ValueLength => value.Length;
-
     public static byte[] TagValue { get; } = System.Text.Encoding.UTF8.GetBytes(new string('t', 43));
+
+    /// <summary>The length of the value this instance writes.</summary>
+    private int ValueLength => value.Length;
 
     /// <summary>HMGET key absexp sldexp data: what RedisCache.GetAsync sends to read an entry, one round trip.</summary>
     public static Task<RedisValue[]> ReadEntryAsync(IDatabase database, RedisKey key) => database.HashGetAsync(key, Fields);
