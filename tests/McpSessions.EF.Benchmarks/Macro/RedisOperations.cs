@@ -71,8 +71,7 @@ internal sealed class RedisOperations(IDatabase database, string prefix, byte[] 
         var tag = other.GetAsync(i);
         byte[]? bytes = (await entry)[2];
         await tag;
-        Check.Count($"raw {GetCommand}", bytes?.Length ?? -1, value.Length);
-        Check.Count("secrets opened in the entry", opener.OpenEntrySecrets(bytes!), _envelopes ??= Envelopes(value));
+        CheckOpened($"raw {GetCommand}", bytes, opener);
     }
 
     /// <summary>
@@ -86,8 +85,14 @@ internal sealed class RedisOperations(IDatabase database, string prefix, byte[] 
         var tag = cache.GetAsync(other.Key(i));
         var bytes = await entry;
         Check.Count("RedisCache.GetAsync of the tag", (await tag)?.Length ?? -1, other.ValueLength);
-        Check.Count("RedisCache.GetAsync of the entry", bytes?.Length ?? -1, value.Length);
-        Check.Count("secrets opened in the entry", opener.OpenEntrySecrets(bytes!), _envelopes ??= Envelopes(value));
+        CheckOpened("RedisCache.GetAsync of the entry", bytes, opener);
+    }
+
+    /// <summary>A hit floor's entry: it is the entry this instance wrote, and every secret in it was opened.</summary>
+    private void CheckOpened(string read, byte[]? entry, StoredSecretCipher opener)
+    {
+        Check.Count(read, entry?.Length ?? -1, value.Length);
+        Check.Count("secrets opened in the entry", opener.OpenEntrySecrets(entry!), _envelopes ??= Envelopes(value));
     }
 
     /// <summary>How many <c>enc:2</c> envelopes <paramref name="entry"/> holds, counted without the opener the floor checks.</summary>

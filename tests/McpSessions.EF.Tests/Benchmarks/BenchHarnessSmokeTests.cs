@@ -61,17 +61,13 @@ public sealed class BenchHarnessSmokeTests
             }
         }
 
-        var cacheGet = results.First(r => r.GetProperty("configuration").GetString() == "postgres+redis" && r.GetProperty("phase").GetString() == "get" && r.GetProperty("comparison").GetString() == "raw");
+        var cacheGet = Row(results, "postgres+redis", "get", "raw");
         Assert.StartsWith("raw Redis HMGET", cacheGet.GetProperty("baseline").GetProperty("name").GetString(), StringComparison.Ordinal);
         Assert.Contains("cache hits: 150 of 150", cacheGet.GetProperty("note").GetString(), StringComparison.Ordinal);
-        var hitFloor = results.First(r => r.GetProperty("configuration").GetString() == "postgres+redis" && r.GetProperty("phase").GetString() == "get" && r.GetProperty("comparison").GetString() == "floor");
-        Assert.Equal("raw Redis 2×HMGET at once + AES-GCM", hitFloor.GetProperty("measured").GetProperty("name").GetString());
-        var hitCacheFloor = results.First(r => r.GetProperty("configuration").GetString() == "postgres+redis" && r.GetProperty("phase").GetString() == "get" && r.GetProperty("comparison").GetString() == "floor, cache");
-        Assert.Equal("RedisCache 2×Get at once + AES-GCM", hitCacheFloor.GetProperty("measured").GetProperty("name").GetString());
-        var postgresGetFloor = results.First(r => r.GetProperty("configuration").GetString() == "postgres" && r.GetProperty("phase").GetString() == "get" && r.GetProperty("comparison").GetString() == "floor");
-        Assert.Equal("raw Npgsql + AES-GCM", postgresGetFloor.GetProperty("measured").GetProperty("name").GetString());
-        var postgresUpdateFloor = results.First(r => r.GetProperty("configuration").GetString() == "postgres" && r.GetProperty("phase").GetString() == "update" && r.GetProperty("comparison").GetString() == "floor");
-        Assert.Equal("raw Npgsql + JSON + AES-GCM", postgresUpdateFloor.GetProperty("measured").GetProperty("name").GetString());
+        Assert.Equal("raw Redis 2×HMGET at once + AES-GCM", MeasuredName(Row(results, "postgres+redis", "get", "floor")));
+        Assert.Equal("RedisCache 2×Get at once + AES-GCM", MeasuredName(Row(results, "postgres+redis", "get", "floor, cache")));
+        Assert.Equal("raw Npgsql + AES-GCM", MeasuredName(Row(results, "postgres", "get", "floor")));
+        Assert.Equal("raw Npgsql + JSON + AES-GCM", MeasuredName(Row(results, "postgres", "update", "floor")));
 
         var scale = document.RootElement.GetProperty("listAllIdsAtScale").EnumerateArray().ToList();
         Assert.Equal(["postgres", "sqlite"], scale.Select(s => s.GetProperty("configuration").GetString()));
@@ -79,6 +75,13 @@ public sealed class BenchHarnessSmokeTests
         Assert.Contains(document.RootElement.GetProperty("targets").EnumerateArray(), t => t.GetProperty("target").GetString()!.StartsWith("PostgreSQL get", StringComparison.Ordinal));
         Assert.Contains("| configuration", run.StandardOutput, StringComparison.Ordinal);
     }
+
+    /// <summary>The concurrency-1 row of <paramref name="configuration"/>'s <paramref name="phase"/> for <paramref name="comparison"/>.</summary>
+    private static JsonElement Row(List<JsonElement> results, string configuration, string phase, string comparison) =>
+        results.First(r => r.GetProperty("configuration").GetString() == configuration && r.GetProperty("concurrency").GetInt32() == 1
+            && r.GetProperty("phase").GetString() == phase && r.GetProperty("comparison").GetString() == comparison);
+
+    private static string? MeasuredName(JsonElement row) => row.GetProperty("measured").GetProperty("name").GetString();
 
     /// <summary>The comparisons a configuration measures beside the raw baseline of every phase.</summary>
     private static (string Phase, string Comparison)[] ExtraRows(string configuration) => configuration switch
